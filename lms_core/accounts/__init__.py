@@ -1,0 +1,1 @@
+"""People, roles, login sessions and bulk import of users."""

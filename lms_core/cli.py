@@ -1,0 +1,189 @@
+"""The `truongso` command line."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from lms_core.settings import get_settings
+
+app = typer.Typer(help="Trường Số: the learning platform's command line.", no_args_is_help=True, add_completion=False)
+console = Console()
+
+
+def _migrate() -> None:
+    from lms_core import migrate
+    from lms_core.db import session_scope
+    from lms_core.org.seed import ensure_reference_data
+
+    settings = get_settings()
+    migrate.upgrade(settings.resolved_database_url)
+    with session_scope() as db:
+        ensure_reference_data(db)
+
+
+@app.command()
+def init() -> None:
+    """Prepare var/ (files, keys), migrate the database and load the reference data."""
+    settings = get_settings()
+    var = settings.resolved_var_dir
+    (var / "files").mkdir(exist_ok=True)
+    settings.resolved_secret_key  # noqa: B018 — creates the key file on first run
+    _migrate()
+    console.print(f"[green]✓[/] {var}  ({settings.resolved_database_url.split('://')[0]})")
+
+
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    _migrate()
+    console.print("[green]✓[/] migrated")
+
+
+@app.command("create-admin")
+def create_admin(
+    username: Annotated[str, typer.Option(prompt=True)],
+    full_name: Annotated[str, typer.Option(prompt=True)] = "Quản trị hệ thống",
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
+    """Create a system administrator."""
+    from lms_core.accounts import service
+    from lms_core.accounts.models import Role
+    from lms_core.db import session_scope
+    from lms_core.errors import DomainError
+
+    _migrate()
+    try:
+        with session_scope() as db:
+            user = service.create_user(db=db, username=username, full_name=full_name, password=password,
+                                       roles=[{"role": Role.system_admin}])
+            console.print(f"[green]✓[/] {user.username}")
+    except DomainError as exc:
+        console.print(f"[red]✗[/] {exc.translated()}")
+        raise typer.Exit(1) from None
+
+
+@app.command()
+def demo(
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,
+) -> None:
+    """Create the demo school (once), print one login per role, then serve it."""
+    from lms_core import demo as demo_mod
+    from lms_core.accounts.models import ROLE_LABELS
+    from lms_core.db import session_scope
+    from lms_core.i18n import gettext
+    from lms_core.plugins.host import PluginHost
+
+    init()
+    with console.status("Đang tạo trường demo…"):
+        with session_scope() as db:
+            school, logins = demo_mod.build(db)
+            extra = PluginHost().demo_data(db=db, school=school)
+    settings = get_settings()
+    table = Table(title=f"{school.name} — http://{settings.host}:{settings.port}")
+    for col in ("Vai trò", "Tên đăng nhập", "Mật khẩu", "Họ và tên"):
+        table.add_column(col)
+    for login in logins:
+        table.add_row(gettext(ROLE_LABELS[login.role]), login.username, login.password, login.full_name)
+    console.print(table)
+    for plugin, counts in extra.items():
+        console.print(f"  {plugin}: {counts}")
+    if serve_after:
+        serve()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(min=1, max=32)] = 1,
+) -> None:
+    """Run a Celery worker in the foreground."""
+    os.execvp(sys.executable, _worker_argv(concurrency))
+
+
+def _worker_argv(concurrency: int) -> list[str]:
+    return [sys.executable, "-m", "celery", "-A", "lms_core.jobs.celery_app:celery_app", "worker",
+            "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=threads" if concurrency > 1 else "--pool=solo",
+            "--without-gossip", "--without-mingle", "-n", f"truongso@{os.uname().nodename}-{os.getpid()}"]
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option()] = None,
+    port: Annotated[int | None, typer.Option(min=1, max=65535)] = None,
+    workers: Annotated[int | None, typer.Option(min=1, max=64, help="Web processes.")] = None,
+    with_worker: Annotated[bool, typer.Option("--with-worker/--no-worker")] = True,
+) -> None:
+    """Start the web app and a background worker together."""
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.web_workers
+    _migrate()
+    worker_proc = None
+    if with_worker:
+        log = settings.resolved_var_dir / "worker.log"
+        worker_proc = subprocess.Popen(_worker_argv(1), stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                                       start_new_session=True)
+        console.print(f"[green]✓[/] worker pid {worker_proc.pid}, log {log}")
+    console.print(f"[bold green]Trường Số[/] → http://{host}:{port}")
+    web = subprocess.Popen([sys.executable, "-m", "uvicorn", "lms_core.web.asgi:app", "--host", host, "--port", str(port),
+                            "--workers", str(workers), "--no-access-log", "--proxy-headers"])
+
+    def stop(*_: object) -> None:
+        for proc in (web, worker_proc):
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        while web.poll() is None:
+            if worker_proc is not None and worker_proc.poll() is not None:
+                console.print("[yellow]worker stopped; restarting[/]")
+                worker_proc = subprocess.Popen(_worker_argv(1), stdout=(settings.resolved_var_dir / "worker.log").open("ab"),
+                                               stderr=subprocess.STDOUT, start_new_session=True)
+            time.sleep(1)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop()
+        for proc in (web, worker_proc):
+            if proc is not None:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+
+
+@app.command("import-users")
+def import_users(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    school: Annotated[str, typer.Option(help="School code.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and import nothing.")] = False,
+) -> None:
+    """Import students and teachers of a school from an Excel class list."""
+    from lms_core.accounts import importer
+
+    raise typer.Exit(importer.cli_import(file=file, school_code=school, dry_run=dry_run, console=console))
+
+
+@app.command("compile-messages")
+def compile_messages() -> None:
+    """Compile the translation catalogues (run by the install step)."""
+    from babel.messages.frontend import CommandLineInterface
+
+    from lms_core.i18n import DOMAIN, LOCALE_DIR
+
+    CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(LOCALE_DIR), "-D", DOMAIN])
+
+
+if __name__ == "__main__":
+    app()

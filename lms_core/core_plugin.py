@@ -1,0 +1,72 @@
+"""The core's own implementations of the plugin hooks: it uses the same surface as plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lms_core.accounts.models import Role
+from lms_core.i18n import N_
+from lms_core.plugins.hookspecs import hookimpl
+from lms_core.plugins.types import NavEntry
+
+
+@hookimpl
+def truongso_models() -> list[ModuleType]:
+    from lms_core.accounts import models as accounts
+    from lms_core.jobs import models as jobs
+    from lms_core.org import models as org
+    from lms_core.plugins import models as plugins
+
+    return [org, accounts, plugins, jobs]
+
+
+@hookimpl
+def truongso_api_routers() -> list[Any]:
+    from lms_core.accounts import api as accounts
+    from lms_core.accounts import import_api
+    from lms_core.jobs import api as jobs
+    from lms_core.org import api as org
+    from lms_core.plugins import api as plugins
+
+    return [accounts.router, org.router, import_api.router, plugins.router, jobs.router]
+
+
+@hookimpl
+def truongso_page_routers() -> list[Any]:
+    from lms_core.accounts import import_pages
+    from lms_core.accounts import pages as accounts
+    from lms_core.dashboard import pages as dashboard
+    from lms_core.jobs import pages as jobs
+    from lms_core.org import pages as org
+    from lms_core.plugins import pages as plugins
+    from lms_core.web import health
+
+    return [accounts.router, dashboard.router, org.router, import_pages.router, plugins.router, jobs.router, health.router]
+
+
+@hookimpl
+def truongso_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "web" / "templates"]
+
+
+@hookimpl
+def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
+    entries = [NavEntry("dashboard", N_("Dashboard"), "/dashboard", 0)]
+    admin = user.has_role(Role.school_admin) or user.has_role(Role.system_admin)
+    if user.has_role(Role.teacher) or user.has_role(Role.student) or admin or user.has_role(Role.department_staff):
+        entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
+    if user.has_role(Role.school_admin):
+        entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80))
+        entries.append(NavEntry("plugins", N_("Plugins"), "/admin/plugins", 85))
+    if admin:
+        entries.append(NavEntry("jobs", N_("Background jobs"), "/admin/jobs", 90))
+    return entries
+
+
+@hookimpl
+def truongso_celery_tasks(celery_app: Any) -> list[str]:
+    from lms_core.jobs import tasks
+
+    return tasks.register(celery_app)

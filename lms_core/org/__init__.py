@@ -1,0 +1,1 @@
+"""Organisation: province → district or commune → school → grade → class; academic years and terms."""

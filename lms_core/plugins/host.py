@@ -1,0 +1,169 @@
+"""The plugin host: finds plugins by entry point, calls hooks, honours per-school switches."""
+
+from __future__ import annotations
+
+import importlib.metadata
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms_core.plugins import hookspecs
+from lms_core.plugins.models import PluginSetting
+from lms_core.plugins.types import ActivityType, ContentPack, NavEntry, ReportSection, TutorTool
+
+ENTRY_POINT_GROUP = "truongso.plugins"
+CORE = "core"
+
+
+class PluginError(RuntimeError):
+    """A plugin returned something the host cannot use."""
+
+
+class PluginHost:
+    """Holds the pluggy manager and answers which plugins serve which school."""
+
+    def __init__(self, *, load_entry_points: bool = True, plugins: dict[str, object] | None = None) -> None:
+        self.pm = pluggy.PluginManager(hookspecs.PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        from lms_core import core_plugin
+
+        self.pm.register(core_plugin, name=CORE)
+        if load_entry_points:
+            for ep in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+                if self.pm.has_plugin(ep.name):
+                    continue
+                self.pm.register(ep.load(), name=ep.name)
+        for name, plugin in (plugins or {}).items():
+            self.register(name, plugin)
+        self.pm.check_pending()
+
+    def register(self, name: str, plugin: object) -> None:
+        """Register a plugin object under a name (tests register the ones they need)."""
+        if name == CORE or self.pm.has_plugin(name):
+            raise PluginError(f"plugin name already taken: {name}")
+        self.pm.register(plugin, name=name)
+        self.pm.check_pending()
+
+    def names(self) -> list[str]:
+        """Return the names of the installed plugins, the core excluded."""
+        return sorted(n for n, _ in self.pm.list_name_plugin() if n != CORE)
+
+    def title(self, name: str, locale: str) -> str:
+        """Return a plugin's human title (its TITLE dict, else its name)."""
+        plugin = self.pm.get_plugin(name)
+        titles = getattr(plugin, "TITLE", None) or {}
+        return titles.get(locale) or titles.get("vi") or name
+
+    def disabled_for(self, db: Session, school_id: int | None) -> set[str]:
+        """Return the plugins a school has switched off."""
+        if school_id is None:
+            return set()
+        rows = db.scalars(
+            select(PluginSetting.plugin_name).where(
+                PluginSetting.school_id == school_id, PluginSetting.enabled.is_(False)
+            )
+        )
+        return set(rows)
+
+    def is_enabled(self, db: Session, name: str, school_id: int | None) -> bool:
+        """Return whether a plugin serves a school."""
+        return self.pm.has_plugin(name) and name not in self.disabled_for(db, school_id)
+
+    def _caller(self, hook: str, disabled: set[str]) -> Any:
+        if not disabled:
+            return getattr(self.pm.hook, hook)
+        plugins = [self.pm.get_plugin(n) for n in disabled if self.pm.has_plugin(n)]
+        return self.pm.subset_hook_caller(hook, remove_plugins=plugins)
+
+    def _owner(self, hook: str) -> list[tuple[str, list[Any]]]:
+        """Call a hook and return (plugin name, results) pairs, so routes know their plugin."""
+        out = []
+        for impl in getattr(self.pm.hook, hook).get_hookimpls():
+            result = impl.function()
+            out.append((impl.plugin_name, list(result or [])))
+        return out
+
+    # --- the registry-like hooks -------------------------------------------------------
+    def model_modules(self) -> list[ModuleType]:
+        """Return every ORM module of core and plugins."""
+        return [m for result in self.pm.hook.truongso_models() for m in result]
+
+    def api_routers(self) -> list[tuple[str, Any]]:
+        """Return (plugin name, router) pairs for JSON routes."""
+        return [(name, r) for name, routers in self._owner("truongso_api_routers") for r in routers]
+
+    def page_routers(self) -> list[tuple[str, Any]]:
+        """Return (plugin name, router) pairs for HTML pages."""
+        return [(name, r) for name, routers in self._owner("truongso_page_routers") for r in routers]
+
+    def template_dirs(self) -> list[Path]:
+        """Return the template directories, plugins' first so they can extend core pages."""
+        dirs = [Path(d) for result in self.pm.hook.truongso_template_dirs() for d in result]
+        for d in dirs:
+            if not d.is_dir():
+                raise PluginError(f"template directory does not exist: {d}")
+        return dirs
+
+    def navigation(self, *, db: Session, user: Any, school_id: int | None) -> list[NavEntry]:
+        """Return the navigation of a user, without the plugins their school switched off."""
+        caller = self._caller("truongso_navigation", self.disabled_for(db, school_id))
+        entries = [e for result in caller(user=user, school_id=school_id) for e in result or []]
+        return sorted(entries, key=lambda e: (e.order, e.key))
+
+    def activity_types(self) -> dict[str, ActivityType]:
+        """Return every activity type by name; two plugins may not claim one name."""
+        return _unique(self.pm.hook.truongso_activity_types(), ActivityType, "activity type")
+
+    def tutor_tools(self) -> dict[str, TutorTool]:
+        """Return every tutor tool by name; two plugins may not claim one name."""
+        return _unique(self.pm.hook.truongso_tutor_tools(), TutorTool, "tutor tool")
+
+    def content_packs(self) -> dict[str, ContentPack]:
+        """Return every content pack by name; each must be an existing directory."""
+        packs = _unique(self.pm.hook.truongso_content_packs(), ContentPack, "content pack")
+        for pack in packs.values():
+            if not Path(pack.path).is_dir():
+                raise PluginError(f"content pack {pack.name} is not a directory: {pack.path}")
+        return packs
+
+    def report_sections(self, *, db: Session, actor: Any, school_id: int | None) -> list[ReportSection]:
+        """Return report sections from the plugins this school uses."""
+        caller = self._caller("truongso_report_sections", self.disabled_for(db, school_id))
+        sections = [s for result in caller(db=db, actor=actor, school_id=school_id) for s in result or []]
+        for s in sections:
+            if not isinstance(s, ReportSection):
+                raise PluginError(f"not a ReportSection: {s!r}")
+            if any(len(row) != len(s.columns) for row in s.rows):
+                raise PluginError(f"report section {s.key} has rows of the wrong width")
+        return sections
+
+    def register_celery_tasks(self, celery_app: Any) -> list[str]:
+        """Let every plugin register its Celery tasks; return all task names."""
+        return [n for result in self.pm.hook.truongso_celery_tasks(celery_app=celery_app) for n in result or []]
+
+    def demo_data(self, *, db: Session, school: Any) -> dict[str, dict[str, int]]:
+        """Ask every plugin serving the school for its demo data; return counts per plugin."""
+        disabled = self.disabled_for(db, school.id)
+        out: dict[str, dict[str, int]] = {}
+        for impl in self.pm.hook.truongso_demo_data.get_hookimpls():
+            if impl.plugin_name in disabled:
+                continue
+            given = {"db": db, "school": school}
+            out[impl.plugin_name] = impl.function(**{k: given[k] for k in impl.argnames}) or {}
+        return out
+
+
+def _unique(results: list[list[Any]], kind: type, label: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for result in results:
+        for item in result or []:
+            if not isinstance(item, kind):
+                raise PluginError(f"not a {label}: {item!r}")
+            if item.name in out:
+                raise PluginError(f"two plugins declare the {label} {item.name!r}")
+            out[item.name] = item
+    return out

@@ -1,0 +1,53 @@
+"""Small value types that hooks return."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the main navigation; `label` is an msgid translated at render time."""
+
+    key: str
+    label: str
+    url: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    """A kind of lesson activity (material view, quiz, STEM project …)."""
+
+    name: str
+    label: str
+    completion_rules: tuple[str, ...] = ("viewed",)
+
+
+@dataclass(frozen=True)
+class ContentPack:
+    """A directory of content (data, not code) a plugin ships."""
+
+    name: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class TutorTool:
+    """A function the AI tutor may call, with a description of when to use it."""
+
+    name: str
+    description: str
+    func: Any = field(compare=False)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A titled table a plugin adds to a report."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]

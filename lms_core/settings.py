@@ -1,0 +1,81 @@
+"""Settings read from the environment (prefix TRUONGSO_) and an optional .env file."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """All run-time configuration; embedded defaults need no server."""
+
+    model_config = SettingsConfigDict(env_prefix="TRUONGSO_", env_file=".env", extra="ignore")
+
+    var_dir: Path = Field(default=Path("var"))
+    database_url: str | None = None
+    broker_url: str | None = None
+    result_backend: str | None = None
+    secret_key: str | None = None
+    default_locale: str = Field(default="vi", pattern="^(vi|en)$")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    web_workers: int = Field(default=1, ge=1, le=64)
+    session_days: int = Field(default=7, ge=1, le=90)
+    secure_cookies: bool = False
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lock_minutes: int = Field(default=15, ge=1, le=1440)
+    max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_import_bytes: int = Field(default=5_000_000, ge=1024)
+    max_import_rows: int = Field(default=5000, ge=1)
+    worker_heartbeat_seconds: int = Field(default=10, ge=1, le=600)
+
+    @property
+    def resolved_var_dir(self) -> Path:
+        """Return the absolute var directory, created on first use."""
+        path = self.var_dir.resolve()
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def resolved_database_url(self) -> str:
+        """Return the database URL; the embedded default is SQLite under var/."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.resolved_var_dir / 'truongso.sqlite'}"
+
+    @property
+    def resolved_broker_url(self) -> str:
+        """Return the Celery broker URL; the embedded default is a SQLite file under var/."""
+        if self.broker_url:
+            return self.broker_url
+        return f"sqla+sqlite:///{self.resolved_var_dir / 'broker.sqlite'}"
+
+    @property
+    def resolved_result_backend(self) -> str:
+        """Return the Celery result backend URL; results live in a database by default."""
+        if self.result_backend:
+            return self.result_backend
+        if self.database_url:
+            return "db+" + self.database_url
+        return f"db+sqlite:///{self.resolved_var_dir / 'results.sqlite'}"
+
+    @property
+    def resolved_secret_key(self) -> str:
+        """Return the signing key, generating and keeping one under var/ when none is set."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.resolved_var_dir / "secret_key"
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        return key_file.read_text().strip()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings."""
+    return Settings()
