@@ -168,11 +168,14 @@ def import_users(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
     school: Annotated[str, typer.Option(help="School code.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Check the file and import nothing.")] = False,
+    create_classes: Annotated[bool, typer.Option("--create-classes", help="Create classes the file names.")] = False,
 ) -> None:
     """Import students and teachers of a school from an Excel class list."""
     from lms_core.accounts import importer
 
-    raise typer.Exit(importer.cli_import(file=file, school_code=school, dry_run=dry_run, console=console))
+    _migrate()
+    raise typer.Exit(importer.cli_import(file=file, school_code=school, dry_run=dry_run, console=console,
+                                         create_classes=create_classes))
 
 
 @app.command("compile-messages")

@@ -57,8 +57,9 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     admin = user.has_role(Role.school_admin) or user.has_role(Role.system_admin)
     if user.has_role(Role.teacher) or user.has_role(Role.student) or admin or user.has_role(Role.department_staff):
         entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
-    if user.has_role(Role.school_admin):
+    if admin:
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80))
+    if user.has_role(Role.school_admin):
         entries.append(NavEntry("plugins", N_("Plugins"), "/admin/plugins", 85))
     if admin:
         entries.append(NavEntry("jobs", N_("Background jobs"), "/admin/jobs", 90))

@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lock_minutes: int = Field(default=15, ge=1, le=1440)
-    max_request_bytes: int = Field(default=2_000_000, ge=1024)
+    max_request_bytes: int = Field(default=6_000_000, ge=1024)
     max_import_bytes: int = Field(default=5_000_000, ge=1024)
     max_import_rows: int = Field(default=5000, ge=1)
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=600)

@@ -42,6 +42,8 @@ def sample_page(request: Request, user: CurrentUser) -> Response:
 class SamplePlugin:
     """Implements the hooks; an instance is registered by the tests."""
 
+    TITLE = TITLE
+
     def __init__(self) -> None:
         self.demo_calls: list[int] = []
 
