@@ -104,15 +104,19 @@ def demo(
 @app.command()
 def worker(
     concurrency: Annotated[int, typer.Option(min=1, max=32)] = 1,
+    beat: Annotated[bool, typer.Option("--beat/--no-beat", help="Also run the periodic jobs (one worker only).")] = False,
 ) -> None:
     """Run a Celery worker in the foreground."""
-    os.execvp(sys.executable, _worker_argv(concurrency))
+    os.execvp(sys.executable, _worker_argv(concurrency, beat))
 
 
-def _worker_argv(concurrency: int) -> list[str]:
-    return [sys.executable, "-m", "celery", "-A", "lms_core.jobs.celery_app:celery_app", "worker",
+def _worker_argv(concurrency: int, beat: bool = False) -> list[str]:
+    argv = [sys.executable, "-m", "celery", "-A", "lms_core.jobs.celery_app:celery_app", "worker",
             "--loglevel=INFO", f"--concurrency={concurrency}", "--pool=threads" if concurrency > 1 else "--pool=solo",
             "--without-gossip", "--without-mingle", "-n", f"truongso@{os.uname().nodename}-{os.getpid()}"]
+    if beat:  # the periodic clean-ups; only one process of an installation may run the scheduler
+        argv += ["--beat", f"--schedule={get_settings().resolved_var_dir / 'celerybeat-schedule'}"]
+    return argv
 
 
 @app.command()
@@ -131,7 +135,7 @@ def serve(
     worker_proc = None
     if with_worker:
         log = settings.resolved_var_dir / "worker.log"
-        worker_proc = subprocess.Popen(_worker_argv(1), stdout=log.open("ab"), stderr=subprocess.STDOUT,
+        worker_proc = subprocess.Popen(_worker_argv(1, beat=True), stdout=log.open("ab"), stderr=subprocess.STDOUT,
                                        start_new_session=True)
         console.print(f"[green]✓[/] worker pid {worker_proc.pid}, log {log}")
     console.print(f"[bold green]Trường Số[/] → http://{host}:{port}")
@@ -148,7 +152,7 @@ def serve(
         while web.poll() is None:
             if worker_proc is not None and worker_proc.poll() is not None:
                 console.print("[yellow]worker stopped; restarting[/]")
-                worker_proc = subprocess.Popen(_worker_argv(1), stdout=(settings.resolved_var_dir / "worker.log").open("ab"),
+                worker_proc = subprocess.Popen(_worker_argv(1, beat=True), stdout=(settings.resolved_var_dir / "worker.log").open("ab"),
                                                stderr=subprocess.STDOUT, start_new_session=True)
             time.sleep(1)
     except KeyboardInterrupt:

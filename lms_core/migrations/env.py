@@ -24,10 +24,16 @@ def run() -> None:
     engine.dispose()
 
 
+def _include(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Leave alone the tables Celery's database result backend makes for itself."""
+    return not (type_ == "table" and reflected and compare_to is None and (name or "").startswith("celery_"))
+
+
 def _migrate(connection: object) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=_include,
         render_as_batch=True,
         compare_type=True,
     )

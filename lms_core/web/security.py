@@ -58,9 +58,16 @@ async def check_csrf_form(request: Request) -> None:
         raise Forbidden(CSRF_FAILED)
 
 
+# Logging in creates the session the token is bound to; a cross-site page cannot send the
+# JSON body it needs (that would take a CORS preflight, which this app never allows).
+CSRF_EXEMPT_API = {"/api/auth/login"}
+
+
 async def check_csrf_api(request: Request) -> None:
     """Refuse an unsafe API request authenticated by cookie unless it sends the token header."""
     if request.method not in UNSAFE or getattr(request.state, "user", None) is None:
+        return
+    if request.url.path in CSRF_EXEMPT_API:
         return
     sent = request.headers.get(CSRF_HEADER) or ""
     binding = request.cookies.get(SESSION_COOKIE) or ""
