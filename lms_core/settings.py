@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -23,7 +24,8 @@ class Settings(BaseSettings):
     default_locale: str = Field(default="vi", pattern="^(vi|en)$")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    web_workers: int = Field(default=1, ge=1, le=64)
+    web_workers: int = Field(default_factory=lambda: max(1, min(os.cpu_count() or 1, 4)), ge=1, le=64)
+    web_threads: int = Field(default=4, ge=1, le=200)
     session_days: int = Field(default=7, ge=1, le=90)
     secure_cookies: bool = False
     login_max_failures: int = Field(default=5, ge=1, le=100)
@@ -36,9 +38,7 @@ class Settings(BaseSettings):
     @property
     def resolved_var_dir(self) -> Path:
         """Return the absolute var directory, created on first use."""
-        path = self.var_dir.resolve()
-        path.mkdir(parents=True, exist_ok=True)
-        return path
+        return _ensure_dir(self.var_dir)
 
     @property
     def resolved_database_url(self) -> str:
@@ -66,13 +66,23 @@ class Settings(BaseSettings):
     @property
     def resolved_secret_key(self) -> str:
         """Return the signing key, generating and keeping one under var/ when none is set."""
-        if self.secret_key:
-            return self.secret_key
-        key_file = self.resolved_var_dir / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_urlsafe(48))
-            key_file.chmod(0o600)
-        return key_file.read_text().strip()
+        return self.secret_key or _key_from_file(self.resolved_var_dir / "secret_key")
+
+
+@lru_cache(maxsize=8)
+def _ensure_dir(path: Path) -> Path:
+    resolved = path.resolve()
+    resolved.mkdir(parents=True, exist_ok=True)
+    return resolved
+
+
+@lru_cache(maxsize=8)
+def _key_from_file(key_file: Path) -> str:
+    """Read the generated signing key, making it on first use (read once per process)."""
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
 
 
 @lru_cache(maxsize=1)

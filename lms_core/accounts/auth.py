@@ -11,7 +11,7 @@ from datetime import timedelta
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms_core.accounts.models import LoginThrottle, User, UserSession
 from lms_core.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -119,10 +119,13 @@ def session_user(*, db: Session, token: str | None) -> User | None:
     """Return the user of a live session token, or None."""
     if not token or len(token) > 200:
         return None
-    row = db.scalar(select(UserSession).where(UserSession.token_hash == token_hash(token)))
-    if row is None or row.expires_at <= utcnow() or not row.user.is_active:
-        return None
-    return row.user
+    stmt = (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == token_hash(token), UserSession.expires_at > utcnow(), User.is_active.is_(True))
+        .options(joinedload(User.roles))  # one query for the user and all their roles
+    )
+    return db.execute(stmt).unique().scalar_one_or_none()
 
 
 def logout(*, db: Session, token: str | None) -> None:

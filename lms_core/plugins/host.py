@@ -60,7 +60,7 @@ class PluginHost:
 
     def disabled_for(self, db: Session, school_id: int | None) -> set[str]:
         """Return the plugins a school has switched off."""
-        if school_id is None:
+        if school_id is None or len(self.pm.get_plugins()) == 1:  # only the core: nothing to switch off
             return set()
         rows = db.scalars(
             select(PluginSetting.plugin_name).where(

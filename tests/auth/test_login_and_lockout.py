@@ -158,3 +158,24 @@ def test_lockout_holds_under_concurrent_attempts(engine, monkeypatch) -> None:
             db.execute(delete(LoginThrottle).where(LoginThrottle.username_key == username))
             db.execute(delete(User).where(User.username == username))
             db.commit()
+
+
+def test_session_lookup_keeps_every_role_of_a_user(db: Session, world) -> None:
+    world.teacher.roles.append(RoleAssignment(role=Role.school_admin, school_id=world.school.id))
+    db.commit()
+    result = auth.login(db=db, username=world.teacher.username, password=PASSWORD)
+    db.expunge_all()
+    user = auth.session_user(db=db, token=result.token)
+    assert sorted(r.role for r in user.roles) == ["school_admin", "teacher"]
+
+
+def test_expired_session_is_refused(db: Session, world) -> None:
+    from datetime import timedelta
+
+    from lms_core.db import utcnow
+
+    result = auth.login(db=db, username=world.student.username, password=PASSWORD)
+    row = db.scalar(select(UserSession).where(UserSession.token_hash == auth.token_hash(result.token)))
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.commit()
+    assert auth.session_user(db=db, token=result.token) is None
