@@ -72,6 +72,50 @@ def create_admin(
         raise typer.Exit(1) from None
 
 
+@app.command("create-school")
+def create_school(
+    code: Annotated[str, typer.Option(help="School code, e.g. THCS-TANCUONG.")],
+    name: Annotated[str, typer.Option(help="School name.")],
+    level: Annotated[str, typer.Option(help="primary, lower_secondary, upper_secondary, multi_level or continuing.")],
+    province_code: Annotated[str, typer.Option(help="Province code; created when new.")],
+    admin_username: Annotated[str, typer.Option(help="Username of the school's first administrator.")],
+    admin_name: Annotated[str, typer.Option(help="Full name of that administrator.")],
+    province_name: Annotated[str | None, typer.Option(help="Province name, needed when the province is new.")] = None,
+    commune_code: Annotated[str | None, typer.Option(help="District or commune code; created when new.")] = None,
+    commune_name: Annotated[str | None, typer.Option(help="Its name, needed when it is new.")] = None,
+) -> None:
+    """Register a school (and its province and commune when new) with its first administrator."""
+    from sqlalchemy import select
+
+    from lms_core.db import session_scope
+    from lms_core.errors import DomainError
+    from lms_core.org import admin
+    from lms_core.org.models import District, Province
+
+    _migrate()
+    operator = admin.command_line_operator()
+    try:
+        with session_scope() as db:
+            province = db.scalar(select(Province).where(Province.code == province_code.strip().upper()))
+            if province is None:
+                province = admin.create_province(db=db, actor=operator, code=province_code, name=province_name or "")
+            district = None
+            if commune_code:
+                district = db.scalar(select(District).where(District.province_id == province.id,
+                                                            District.code == commune_code.strip().upper()))
+                if district is None:
+                    district = admin.create_district(db=db, actor=operator, province_id=province.id, code=commune_code,
+                                                     name=commune_name or "", kind="commune")
+            made = admin.create_school(db=db, actor=operator, province_id=province.id,
+                                       district_id=district.id if district else None, code=code, name=name, level=level,
+                                       admin_full_name=admin_name, admin_username=admin_username)
+            console.print(f"[green]✓[/] {made.school.name} ({made.school.code})")
+            console.print(f"  {made.admin.username} / [bold]{made.password}[/]")
+    except DomainError as exc:
+        console.print(f"[red]✗[/] {exc.translated()}")
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def demo(
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server afterwards.")] = True,

@@ -25,17 +25,19 @@ def truongso_models() -> list[ModuleType]:
 @hookimpl
 def truongso_api_routers() -> list[Any]:
     from lms_core.accounts import api as accounts
-    from lms_core.accounts import import_api
+    from lms_core.accounts import import_api, manage_api
     from lms_core.jobs import api as jobs
     from lms_core.org import api as org
     from lms_core.plugins import api as plugins
 
-    return [accounts.router, org.router, import_api.router, plugins.router, jobs.router]
+    from lms_core.org import admin_api as org_admin
+
+    return [accounts.router, org.router, org_admin.router, import_api.router, manage_api.router, plugins.router, jobs.router]
 
 
 @hookimpl
 def truongso_page_routers() -> list[Any]:
-    from lms_core.accounts import import_pages
+    from lms_core.accounts import import_pages, manage_pages
     from lms_core.accounts import pages as accounts
     from lms_core.dashboard import pages as dashboard
     from lms_core.jobs import pages as jobs
@@ -43,7 +45,10 @@ def truongso_page_routers() -> list[Any]:
     from lms_core.plugins import pages as plugins
     from lms_core.web import health
 
-    return [accounts.router, dashboard.router, org.router, import_pages.router, plugins.router, jobs.router, health.router]
+    from lms_core.org import admin_pages as org_admin
+
+    return [accounts.router, dashboard.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
+            plugins.router, jobs.router, health.router]
 
 
 @hookimpl
@@ -58,7 +63,10 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     if user.has_role(Role.teacher) or user.has_role(Role.student) or admin or user.has_role(Role.department_staff):
         entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
     if admin:
+        entries.append(NavEntry("users", N_("Users"), "/admin/users", 70))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80))
+    if user.has_role(Role.system_admin):
+        entries.append(NavEntry("schools", N_("Schools"), "/admin/schools", 75))
     if user.has_role(Role.school_admin):
         entries.append(NavEntry("plugins", N_("Plugins"), "/admin/plugins", 85))
     if admin:

@@ -24,7 +24,7 @@ from lms_core.accounts import import_checks as checks
 from lms_core.accounts.import_rows import ImportRow, RowError, check_rows
 from lms_core.accounts.import_sheet import check_size, read_sheet
 from lms_core.accounts.models import ROLE_LABELS, ClassEnrolment, Role, RoleAssignment, TeacherSubject, TeachingAssignment, User
-from lms_core.accounts.passwords import hash_password
+from lms_core.accounts.passwords import PASSWORD_ALPHABET, generate_password, hash_password  # noqa: F401
 from lms_core.errors import Conflict, DomainError, Invalid, NotFound
 from lms_core.i18n import N_, gettext
 from lms_core.org.models import School, SchoolClass
@@ -38,7 +38,6 @@ SCHOOL_CODE_UNKNOWN = N_("There is no school with the code {code}.")
 DRY_RUN_OK = N_("The file is correct: {rows} people can be imported. Nothing was imported (dry run).")
 CREATED_COUNTS = N_("Students: {students}, teachers: {teachers}, new classes: {classes}.")
 
-PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read aloud and copy
 HASH_THREADS = 2  # Argon2 takes 64 MiB per hash; two at a time keeps a small server responsive
 
 Progress = Callable[[int, int], None]
@@ -91,12 +90,6 @@ class ImportRejected(Invalid):
         super().__init__(IMPORT_REJECTED, count=len(errors))
         self.report = report
         self.details = [e.as_dict() for e in errors]
-
-
-def generate_password(length: int = 8) -> str:
-    """Return a random password easy to read from paper, such as "k7mq-x2pa"."""
-    chars = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
-    return f"{chars[: length // 2]}-{chars[length // 2:]}"
 
 
 def import_users(*, db: Session, actor: User, school_id: int, data: bytes, dry_run: bool = False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -9,6 +10,13 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: easy to read aloud and copy
+
+
+def generate_password(length: int = 8) -> str:
+    """Return a random password easy to read from paper, such as "k7mq-x2pa"."""
+    chars = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+    return f"{chars[: length // 2]}-{chars[length // 2:]}"
 
 
 @lru_cache(maxsize=1)

@@ -35,18 +35,22 @@ def year_bounds(start_year: int) -> tuple[date, date, date, date]:
     return date(start_year, 9, 5), date(start_year + 1, 1, 17), date(start_year + 1, 1, 19), date(start_year + 1, 5, 31)
 
 
+def build_year(start_year: int) -> AcademicYear:
+    """Return a new (unsaved) school year starting in a given autumn, with its two terms."""
+    start, end1, start2, end = year_bounds(start_year)
+    return AcademicYear(name=f"{start_year}-{start_year + 1}", start_date=start, end_date=end, terms=[
+        Term(number=1, name="Học kì I", start_date=start, end_date=end1),
+        Term(number=2, name="Học kì II", start_date=start2, end_date=end),
+    ])
+
+
 def ensure_academic_year(db: Session, start_year: int) -> AcademicYear:
     """Return the academic year starting in a given autumn, creating it with its two terms."""
     name = f"{start_year}-{start_year + 1}"
     year = db.scalar(select(AcademicYear).where(AcademicYear.name == name))
     if year is not None:
         return year
-    start, end1, start2, end = year_bounds(start_year)
-    year = AcademicYear(name=name, start_date=start, end_date=end)
-    year.terms = [
-        Term(number=1, name="Học kì I", start_date=start, end_date=end1),
-        Term(number=2, name="Học kì II", start_date=start2, end_date=end),
-    ]
+    year = build_year(start_year)
     db.add(year)
     db.flush()
     return year
