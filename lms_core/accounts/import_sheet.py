@@ -5,18 +5,18 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from lms_core.archives import BROKEN_ARCHIVE, check_zip
+from lms_core.text import fold
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
 
 NOT_XLSX = N_("The file is not an Excel workbook (.xlsx).")
 OLD_XLS = N_("The file is in the old Excel format (.xls). Open it in Excel, save it as .xlsx and upload it again.")
 BROKEN_FILE = N_("The Excel file is damaged and cannot be read. Open it in Excel, save it again and upload it again.")
-ZIP_BOMB = N_("The Excel file unpacks to far more data than a class list holds, so it was refused.")
 FILE_TOO_LARGE = N_("The file is larger than {max_mb} MB.")
 TOO_MANY_ROWS = N_("The file has more than {max} people. Split it into smaller files.")
 NO_HEADER = N_("No header row was found in the first {rows} rows of any sheet. The header row must have a column named “Họ và tên” and at least one other known column, such as “Lớp”.")
@@ -68,13 +68,6 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "password": ("mat khau", "password"),
 }
 FIELD_OF: dict[str, str] = {syn: name for name, syns in SYNONYMS.items() for syn in syns}
-
-
-def fold(text: str) -> str:
-    """Return text without accents, in lower case, with punctuation as single spaces."""
-    text = unicodedata.normalize("NFD", text).replace("đ", "d").replace("Đ", "D")
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Mn").lower()
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 def clean(value: Any) -> Any:
@@ -136,23 +129,14 @@ def check_xlsx(data: bytes) -> None:
     if not data.startswith(ZIP_MAGIC):
         raise Invalid(NOT_XLSX)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise Invalid(BROKEN_FILE) from None
+        infos = check_zip(data, max_total=MAX_UNPACKED_BYTES, max_ratio=MAX_RATIO, max_members=MAX_MEMBERS)
+    except Invalid as exc:
+        if exc.message == BROKEN_ARCHIVE:
+            raise Invalid(BROKEN_FILE) from None
+        raise
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise Invalid(NOT_XLSX)
-    _check_bomb(infos)
-
-
-def _check_bomb(infos: list[zipfile.ZipInfo]) -> None:
-    """Refuse archives with too many members, too much unpacked data or an extreme ratio."""
-    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_UNPACKED_BYTES:
-        raise Invalid(ZIP_BOMB)
-    for info in infos:
-        if info.file_size > 1_000_000 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise Invalid(ZIP_BOMB)
 
 
 def _match_header(cells: tuple[Any, ...]) -> dict[str, Column]:

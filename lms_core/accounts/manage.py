@@ -21,6 +21,7 @@ from lms_core.accounts.models import (ClassEnrolment, LoginThrottle, Role, RoleA
                                       TeachingAssignment, User, UserSession)
 from lms_core.accounts.passwords import generate_password, hash_password
 from lms_core.errors import Conflict, Invalid, NotFound
+from lms_core.text import fold
 from lms_core.i18n import N_
 from lms_core.org.models import AcademicYear, School, SchoolClass, Subject
 from lms_core.org.service import current_year, get_school
@@ -112,8 +113,11 @@ def list_school_users(*, db: Session, actor: User, school_id: int, q: str | None
     query = select(User).where(permissions.visible(actor, "user.view"), User.school_id == school.id)
     text = " ".join(unicodedata.normalize("NFC", q or "").split())
     if text:
-        pattern = _like(text)
-        query = query.where(or_(User.full_name.ilike(pattern, escape="\\"), User.username.ilike(pattern, escape="\\")))
+        folded = fold(text)
+        matches = [User.search_key.like(_like(text.lower()), escape="\\")]
+        if folded:  # punctuation alone folds to nothing and must not match everyone
+            matches.append(User.search_key.like(_like(folded), escape="\\"))
+        query = query.where(or_(*matches))
     if role:
         query = query.where(User.roles.any(and_(RoleAssignment.role == role, RoleAssignment.school_id == school.id)))
     if class_id is not None:

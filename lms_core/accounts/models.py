@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms_core.db import Base, UTCDateTime, utcnow
 from lms_core.i18n import N_
+from lms_core.text import fold
 
 
 class Role(StrEnum):
@@ -45,6 +46,9 @@ class User(Base):
     birth_date: Mapped[date | None] = mapped_column(Date)
     gender: Mapped[str | None] = mapped_column(String(8))
     external_code: Mapped[str | None] = mapped_column(String(40))
+    # Name and username without accents, kept by the ORM, so a search typed without accents
+    # (common on phones) still finds "Nguyễn Văn An".
+    search_key: Mapped[str | None] = mapped_column(String(200), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     roles: Mapped[list[RoleAssignment]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"
@@ -62,6 +66,17 @@ class User(Base):
     def school_ids(self, *roles: str) -> set[int]:
         """Return the schools where the user holds one of the roles."""
         return {r.school_id for r in self.roles if r.role in roles and r.school_id is not None}
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_search_key(_mapper: object, _connection: object, user: User) -> None:
+    user.search_key = search_key(user.full_name, user.username)
+
+
+def search_key(full_name: str, username: str) -> str:
+    """Return the accent-free text a user is found by."""
+    return f"{fold(full_name)} {username} {fold(username)}"[:200]
 
 
 class RoleAssignment(Base):

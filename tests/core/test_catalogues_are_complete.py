@@ -39,12 +39,13 @@ def test_pot_is_up_to_date_with_the_code() -> None:
     """The template must hold every msgid in the code (run `make messages` after adding one)."""
     from babel.messages.extract import extract_from_dir
 
-    root = Path(__file__).resolve().parents[2] / "lms_core"
+    repo = Path(__file__).resolve().parents[2]
     method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
     options = {"**/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     keywords = {"N_": None, "_": None, "gettext": None, "ngettext": (1, 2)}
     found = set()
-    for _file, _line, message, _comments, _ctx in extract_from_dir(str(root), method_map, options, keywords):
-        found.add(message if isinstance(message, str) else message[0])
+    for package in ("lms_core", "content"):  # one catalogue serves every package of the distribution
+        for _file, _line, message, _comments, _ctx in extract_from_dir(str(repo / package), method_map, options, keywords):
+            found.add(message if isinstance(message, str) else message[0])
     pot = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po((LOCALE_DIR / "messages.pot").open("rb")) if m.id}
     assert found <= pot, f"run `make messages`: {sorted(found - pot)[:5]}"

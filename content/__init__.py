@@ -1,0 +1,1 @@
+"""The LCMS: digital materials, their versions, ingestion, review, the shared repository, curriculum."""
