@@ -73,7 +73,7 @@ def _is_sysadmin(actor: User) -> bool:
     return actor.has_role(Role.system_admin)
 
 
-def _area(actor: User) -> tuple[set[int], set[int]]:
+def area_of(actor: User) -> tuple[set[int], set[int]]:
     """Return (province ids, district ids) a department staff member covers."""
     provinces = {r.province_id for r in actor.roles if r.role == Role.department_staff and r.province_id and not r.district_id}
     districts = {r.district_id for r in actor.roles if r.role == Role.department_staff and r.district_id}
@@ -81,12 +81,12 @@ def _area(actor: User) -> tuple[set[int], set[int]]:
 
 
 def _school_in_area(actor: User, school: School) -> bool:
-    provinces, districts = _area(actor)
+    provinces, districts = area_of(actor)
     return school.province_id in provinces or (school.district_id is not None and school.district_id in districts)
 
 
-def _school_area_clause(actor: User, province_col: Any, district_col: Any) -> ColumnElement[bool]:
-    provinces, districts = _area(actor)
+def school_area_clause(actor: User, province_col: Any, district_col: Any) -> ColumnElement[bool]:
+    provinces, districts = area_of(actor)
     clauses = []
     if provinces:
         clauses.append(province_col.in_(provinces))
@@ -110,7 +110,7 @@ def school_view(actor: User, school: School) -> bool:
 def school_view_scope(actor: User) -> ColumnElement[bool]:
     if _is_sysadmin(actor):
         return true()
-    return or_(School.id.in_(_member_school_ids(actor)), _school_area_clause(actor, School.province_id, School.district_id))
+    return or_(School.id.in_(_member_school_ids(actor)), school_area_clause(actor, School.province_id, School.district_id))
 
 
 @rule("school.manage", School)
@@ -136,7 +136,7 @@ def _enrolled(actor: User) -> ColumnElement[bool]:
 
 
 def _area_schools(actor: User) -> Any:
-    return select(School.id).where(_school_area_clause(actor, School.province_id, School.district_id))
+    return select(School.id).where(school_area_clause(actor, School.province_id, School.district_id))
 
 
 @rule("class.view", SchoolClass)

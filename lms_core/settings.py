@@ -11,6 +11,10 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+UPLOAD_LIMITS_MB = {"page": 20, "document": 50, "slides": 100, "video": 500, "audio": 100, "image": 20,
+                    "ehandbook": 200, "transcript": 2}
+
+
 class Settings(BaseSettings):
     """All run-time configuration; embedded defaults need no server."""
 
@@ -33,7 +37,18 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=6_000_000, ge=1024)
     max_import_bytes: int = Field(default=5_000_000, ge=1024)
     max_import_rows: int = Field(default=5000, ge=1)
+    # Upload limits per kind of material, in MB (TRUONGSO_UPLOAD_LIMITS_MB='{"video": 1000}').
+    upload_limits_mb: dict[str, int] = Field(default_factory=lambda: dict(UPLOAD_LIMITS_MB))
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=600)
+
+    def upload_limit_bytes(self, kind: str) -> int:
+        """Return the largest file accepted for a kind of material."""
+        return self.upload_limits_mb.get(kind, UPLOAD_LIMITS_MB.get(kind, 20)) * 1_000_000
+
+    @property
+    def largest_upload_bytes(self) -> int:
+        """Return the largest upload of any kind (the body limit of upload routes)."""
+        return max(self.upload_limits_mb.values(), default=20) * 1_000_000 + 1_000_000
 
     @property
     def resolved_var_dir(self) -> Path:

@@ -102,8 +102,12 @@ def db(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture()
 def world(db: Session) -> SchoolWorld:
-    """Build a whole school, a second school and a school in another province, with every role."""
-    return build_world(db)
+    """Build a whole school, a second school and a school in another province, with every role.
+
+    Committed (to a savepoint of the test's transaction), so a test's own rollback keeps it."""
+    w = build_world(db)
+    db.commit()
+    return w
 
 
 @pytest.fixture()

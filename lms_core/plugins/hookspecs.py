@@ -36,8 +36,8 @@ def truongso_template_dirs() -> list[Any]:
 
 
 @hookspec
-def truongso_navigation(user: Any, school_id: int | None) -> list[Any]:
-    """Return NavEntry items to show this user in the main navigation."""
+def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[Any]:
+    """Return NavEntry items to show this user in the main navigation (db: a session to read with)."""
 
 
 @hookspec
@@ -68,3 +68,8 @@ def truongso_celery_tasks(celery_app: Any) -> list[str]:
 @hookspec
 def truongso_demo_data(db: Any, school: Any) -> dict[str, int] | None:
     """Create this plugin's demo data for the demo school (idempotently); return counts made."""
+
+
+@hookspec
+def truongso_material_published(db: Any, material: Any, version: Any) -> None:
+    """React to a newly published material version (the tutor indexes it); return nothing."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata
+import logging
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -16,6 +17,7 @@ from lms_core.plugins.models import PluginSetting
 from lms_core.plugins.types import ActivityType, ContentPack, NavEntry, ReportSection, TutorTool
 
 ENTRY_POINT_GROUP = "truongso.plugins"
+log = logging.getLogger(__name__)
 CORE = "core"
 
 
@@ -52,6 +54,10 @@ class PluginHost:
         """Return the names of the installed plugins, the core excluded."""
         return sorted(n for n, _ in self.pm.list_name_plugin() if n != CORE)
 
+    def switchable(self) -> list[str]:
+        """Return the plugins a school may switch off (not those that are part of the platform)."""
+        return [n for n in self.names() if not getattr(self.pm.get_plugin(n), "ALWAYS_ON", False)]
+
     def title(self, name: str, locale: str) -> str:
         """Return a plugin's human title (its TITLE dict, else its name)."""
         plugin = self.pm.get_plugin(name)
@@ -60,7 +66,7 @@ class PluginHost:
 
     def disabled_for(self, db: Session, school_id: int | None) -> set[str]:
         """Return the plugins a school has switched off."""
-        if school_id is None or len(self.pm.get_plugins()) == 1:  # only the core: nothing to switch off
+        if school_id is None or not self.switchable():
             return set()
         rows = db.scalars(
             select(PluginSetting.plugin_name).where(
@@ -111,7 +117,7 @@ class PluginHost:
     def navigation(self, *, db: Session, user: Any, school_id: int | None) -> list[NavEntry]:
         """Return the navigation of a user, without the plugins their school switched off."""
         caller = self._caller("truongso_navigation", self.disabled_for(db, school_id))
-        entries = [e for result in caller(user=user, school_id=school_id) for e in result or []]
+        entries = [e for result in caller(db=db, user=user, school_id=school_id) for e in result or []]
         return sorted(entries, key=lambda e: (e.order, e.key))
 
     def activity_types(self) -> dict[str, ActivityType]:
@@ -155,6 +161,25 @@ class PluginHost:
             given = {"db": db, "school": school}
             out[impl.plugin_name] = impl.function(**{k: given[k] for k in impl.argnames}) or {}
         return out
+
+    def material_published(self, *, db: Session, material: Any, version: Any) -> list[str]:
+        """Tell the plugins serving the material's school that a version was published; return those that failed."""
+        # Called after the publication is committed: a failing plugin is logged and its unsaved
+        # changes rolled back, so neither the publication nor the other plugins suffer.
+        disabled = self.disabled_for(db, material.school_id)
+        given = {"db": db, "material": material, "version": version}
+        failed = []
+        for impl in self.pm.hook.truongso_material_published.get_hookimpls():
+            if impl.plugin_name in disabled or impl.hookwrapper or impl.wrapper:
+                continue
+            try:
+                impl.function(**{k: given[k] for k in impl.argnames})
+            except Exception:
+                log.exception("plugin %s failed on material_published (material %s, version %s)",
+                              impl.plugin_name, material.id, version.id)
+                db.rollback()
+                failed.append(impl.plugin_name)
+        return failed
 
 
 def _unique(results: list[list[Any]], kind: type, label: str) -> dict[str, Any]:

@@ -33,14 +33,14 @@ def list_for_school(*, db: Session, actor: User, host: PluginHost, school_id: in
     school = org.get_school(db=db, actor=actor, school_id=school_id)
     permissions.require(actor, "school.manage", school)
     disabled = host.disabled_for(db, school.id)
-    return [PluginState(name=n, title=host.title(n, locale), enabled=n not in disabled) for n in host.names()]
+    return [PluginState(name=n, title=host.title(n, locale), enabled=n not in disabled) for n in host.switchable()]
 
 
 def set_enabled(*, db: Session, actor: User, host: PluginHost, school_id: int, name: str, enabled: bool) -> PluginState:
     """Switch an installed plugin on or off for a school the actor manages."""
     school = org.get_school(db=db, actor=actor, school_id=school_id)
     permissions.require(actor, "school.manage", school)
-    if name not in host.names():
+    if name not in host.switchable():
         raise NotFound(PLUGIN_NOT_FOUND)
     row = db.scalar(select(PluginSetting).where(PluginSetting.school_id == school.id, PluginSetting.plugin_name == name))
     if row is None:

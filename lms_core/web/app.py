@@ -131,6 +131,7 @@ def create_app(*, settings: Settings | None = None, plugins: PluginHost | None =
         RequestContextMiddleware,
         session_factory=app.state.session_factory,
         max_body=settings.max_request_bytes,
+        upload_body=settings.largest_upload_bytes,
         default_locale=settings.default_locale,
     )
     return app

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from http.cookies import SimpleCookie
 from typing import Any
 
@@ -14,15 +15,20 @@ from lms_core.i18n import DEFAULT_LOCALE, N_, _current, gettext, normalise_local
 from lms_core.web.security import LANG_COOKIE, SESSION_COOKIE
 
 TOO_LARGE = N_("The request is too large.")
+# Routes that take a material file: they get the upload limit (the service then applies the
+# limit of the material's kind while it streams the file to disk).
+UPLOAD_PATH = re.compile(r"^(/api)?/materials/\d+/(upload|transcript)$")
 
 
 class RequestContextMiddleware:
     """Refuse oversized bodies, find the session's user and set the locale for the request."""
 
-    def __init__(self, app: Any, *, session_factory: sessionmaker[Session], max_body: int, default_locale: str = DEFAULT_LOCALE) -> None:
+    def __init__(self, app: Any, *, session_factory: sessionmaker[Session], max_body: int, default_locale: str = DEFAULT_LOCALE,
+                 upload_body: int | None = None) -> None:
         self.app = app
         self.session_factory = session_factory
         self.max_body = max_body
+        self.upload_body = max(upload_body or max_body, max_body)
         self.default_locale = default_locale
 
     def _lookup(self, token: str) -> Any:
@@ -59,12 +65,13 @@ class RequestContextMiddleware:
         state["locale"] = locale
         token = _current.set(locale)
         try:
+            limit = self.upload_body if UPLOAD_PATH.match(path) else self.max_body
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > self.max_body):
+            if length is not None and (not length.isdigit() or int(length) > limit):
                 await self._too_large(scope, send)
                 return
             received = 0
-            max_body = self.max_body
+            max_body = limit
 
             async def limited_receive() -> dict[str, Any]:
                 nonlocal received

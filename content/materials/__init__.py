@@ -1,0 +1,1 @@
+"""Digital materials (học liệu số): metadata, immutable versions, stored files, extracted sections."""

@@ -1,0 +1,55 @@
+"""The content package (LCMS) as the platform's hooks see it: its tables, routes, pages and menu."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from lms_core.accounts.models import Role
+from lms_core.i18n import N_
+from lms_core.plugins.hookspecs import hookimpl
+from lms_core.plugins.types import NavEntry
+
+TITLE = {"vi": "Học liệu số", "en": "Digital materials"}
+ALWAYS_ON = True  # part of the platform, not a school's choice
+
+
+@hookimpl
+def truongso_models() -> list[ModuleType]:
+    from content.materials import models
+
+    return [models]
+
+
+@hookimpl
+def truongso_api_routers() -> list[Any]:
+    from content.materials import api
+    from content.review import api as review_api
+
+    return [api.router, review_api.router]
+
+
+@hookimpl
+def truongso_page_routers() -> list[Any]:
+    from content.materials import pages
+    from content.review import pages as review_pages
+
+    return [pages.router, review_pages.router]
+
+
+@hookimpl
+def truongso_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[NavEntry]:
+    entries = []
+    if user.has_role(Role.teacher) or user.has_role(Role.school_admin):
+        entries.append(NavEntry("materials", N_("Materials"), "/materials", 20))
+    from content.review.heads import shows_review
+
+    if shows_review(db, user):
+        entries.append(NavEntry("review", N_("Review"), "/review", 25))
+    return entries
