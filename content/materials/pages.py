@@ -19,6 +19,7 @@ from content.materials import files, service
 from content.materials.models import (KIND_LABELS, LICENCE_LABELS, STATUS_LABELS, VISIBILITY_LABELS, Material,
                                       MaterialKind, MaterialSection, MaterialVersion, Visibility)
 from content.materials.render import render_markdown
+from content.review import service as review
 from lms_core import permissions
 from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import Role, User
@@ -252,6 +253,8 @@ def material_page(request: Request, material_id: MaterialId, db: DbSession, user
         "uploaded": request.query_params.get("uploaded", "").isdigit(),
         "restored": request.query_params.get("restored", "").isdigit(),
         "saved": request.query_params.get("saved") == "1",
+        "steps": review.steps_for(db=db, actor=user, material=material),
+        "review_notice": request.query_params.get("review"),
     })
 
 

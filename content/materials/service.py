@@ -15,19 +15,19 @@ from sqlalchemy.orm import Session, object_session
 from content.ingest import FileType, can_extract, check_zip, detect, extract
 from content.ingest.sections import Address, Section
 from content.materials import rules, storage  # rules: registers the material permission rules
-from content.materials.models import (Licence, Material, MaterialGrade, MaterialKind, MaterialSection, MaterialVersion,
+from content.materials.models import (KIND_LABELS, Licence, Material, MaterialGrade, MaterialKind, MaterialSection, MaterialVersion,
                                       StoredFile, SubjectGroupHead, Visibility)
 from lms_core import permissions
 from lms_core.accounts.models import Role, User
 from lms_core.db import utcnow
 from lms_core.errors import Conflict, Forbidden, Invalid, NotFound
-from lms_core.i18n import N_
+from lms_core.i18n import N_, gettext
 from lms_core.org.models import Subject
 from lms_core.settings import get_settings
 
 MATERIAL_NOT_FOUND = N_("This material does not exist.")
 VERSION_NOT_FOUND = N_("This version does not exist.")
-WRONG_FILE_TYPE = N_("A {kind} material cannot hold this file. Accepted: {accepted}.")
+WRONG_FILE_TYPE = N_("This kind of material ({kind}) cannot hold this file. Accepted: {accepted}.")
 UNKNOWN_FILE_TYPE = N_("The file's type cannot be recognised from its contents. Accepted: {accepted}.")
 NO_FILE_FOR_KIND = N_("This kind of material has no file: write it or give its link instead.")
 NEEDS_TEXT = N_("A written page needs some text.")
@@ -263,7 +263,7 @@ def _inspect(staged: storage.Staged, accepted: tuple[FileType, ...], kind: str,
     if file_type == FileType.unknown:
         raise Invalid(UNKNOWN_FILE_TYPE, accepted=names)
     if file_type not in accepted:
-        raise Invalid(message, kind=kind, accepted=names)
+        raise Invalid(message, kind=gettext(KIND_LABELS.get(kind, kind)), accepted=names)
     if kind in BY_HEAD:
         return file_type, []
     if file_type.is_archive:

@@ -122,6 +122,38 @@ def _was_approved(db: Session, version_id: int) -> bool:
                                                 ReviewEvent.to_status == S.approved))))
 
 
+@dataclass(frozen=True)
+class Step:
+    """A workflow button to offer on a material's page."""
+
+    number: int
+    action: str  # submit, publish, archive, review
+    label: str  # msgid
+    version_id: int
+
+
+def steps_for(*, db: Session, actor: User, material: Material) -> list[Step]:
+    """Return the workflow steps this actor may take on a material now (the service still checks each)."""
+    owner = material.owner_id == actor.id
+    reviewer = not owner and is_reviewer(db, actor, material)
+    out: list[Step] = []
+    current = db.get(MaterialVersion, material.current_version_id) if material.current_version_id else None
+    if current is not None and current.id != material.published_version_id:
+        if owner and current.status == S.draft:
+            if material.visibility != Visibility.private:
+                out.append(Step(current.number, "submit", N_("Send for review"), current.id))
+            if material.visibility != Visibility.shared:
+                out.append(Step(current.number, "publish", N_("Publish without review"), current.id))
+        if current.status == S.approved and (owner or reviewer):
+            out.append(Step(current.number, "publish", N_("Publish"), current.id))
+        if current.status == S.submitted and reviewer:
+            out.append(Step(current.number, "review", N_("Review this version"), current.id))
+    published = db.get(MaterialVersion, material.published_version_id) if material.published_version_id else None
+    if published is not None and (owner or material.school_id in actor.school_ids(Role.school_admin)):
+        out.append(Step(published.number, "archive", N_("Withdraw the published version"), published.id))
+    return out
+
+
 # --- the steps -------------------------------------------------------------------------------
 
 def _load(db: Session, actor: User, material_id: int, number: int) -> tuple[Material, MaterialVersion]:
