@@ -17,9 +17,10 @@ ALWAYS_ON = True  # part of the platform, not a school's choice
 
 @hookimpl
 def truongso_models() -> list[ModuleType]:
+    from content.curriculum import models as curriculum_models
     from content.materials import models
 
-    return [models]
+    return [models, curriculum_models]
 
 
 @hookimpl
@@ -53,3 +54,11 @@ def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[NavEn
     if shows_review(db, user):
         entries.append(NavEntry("review", N_("Review"), "/review", 25))
     return entries
+
+
+@hookimpl
+def truongso_reference_data(db: Any) -> dict[str, int]:
+    from content.curriculum.seed import ensure_curriculum
+
+    report = ensure_curriculum(db)
+    return {"added": report.added, "updated": report.updated, "kept_edited": report.kept_edited}

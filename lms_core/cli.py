@@ -25,10 +25,13 @@ def _migrate() -> None:
     from lms_core.db import session_scope
     from lms_core.org.seed import ensure_reference_data
 
+    from lms_core.plugins.host import PluginHost
+
     settings = get_settings()
     migrate.upgrade(settings.resolved_database_url)
     with session_scope() as db:
         ensure_reference_data(db)
+        PluginHost().reference_data(db=db)
 
 
 @app.command()

@@ -66,6 +66,11 @@ def truongso_celery_tasks(celery_app: Any) -> list[str]:
 
 
 @hookspec
+def truongso_reference_data(db: Any) -> dict[str, int] | None:
+    """Load or refresh the reference data every installation needs (idempotently); return counts changed."""
+
+
+@hookspec
 def truongso_demo_data(db: Any, school: Any) -> dict[str, int] | None:
     """Create this plugin's demo data for the demo school (idempotently); return counts made."""
 

@@ -151,6 +151,11 @@ class PluginHost:
         """Let every plugin register its Celery tasks; return all task names."""
         return [n for result in self.pm.hook.truongso_celery_tasks(celery_app=celery_app) for n in result or []]
 
+    def reference_data(self, *, db: Session) -> dict[str, dict[str, int]]:
+        """Let every installed plugin load its reference data (all of them: it is not a school's choice)."""
+        return {impl.plugin_name: impl.function(db=db) or {}
+                for impl in self.pm.hook.truongso_reference_data.get_hookimpls()}
+
     def demo_data(self, *, db: Session, school: Any) -> dict[str, dict[str, int]]:
         """Ask every plugin serving the school for its demo data; return counts per plugin."""
         disabled = self.disabled_for(db, school.id)

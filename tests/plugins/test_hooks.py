@@ -162,3 +162,20 @@ def test_a_plugin_name_cannot_be_taken_twice(plugin_host: PluginHost) -> None:
         plugin_host.register("sample", SamplePlugin())
     with pytest.raises(PluginError):
         plugin_host.register("core", SamplePlugin())
+
+
+@pytest.mark.hook("truongso_reference_data")
+def test_reference_data_is_asked_of_every_plugin_even_switched_off(db: Session, plugin_host: PluginHost, world) -> None:
+    calls: list[str] = []
+
+    class Catalogue:
+        @hookimpl
+        def truongso_reference_data(self, db) -> dict[str, int]:  # noqa: ANN001
+            calls.append("catalogue")
+            return {"books": 3}
+
+    plugin_host.register("catalogue", Catalogue())
+    db.add(PluginSetting(school_id=world.school.id, plugin_name="catalogue", enabled=False))
+    db.commit()
+    assert plugin_host.reference_data(db=db) == {"catalogue": {"books": 3}}
+    assert calls == ["catalogue"]
