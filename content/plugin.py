@@ -19,24 +19,27 @@ ALWAYS_ON = True  # part of the platform, not a school's choice
 def truongso_models() -> list[ModuleType]:
     from content.curriculum import models as curriculum_models
     from content.materials import models
+    from content.repository import models as repository_models
 
-    return [models, curriculum_models]
+    return [models, curriculum_models, repository_models]
 
 
 @hookimpl
 def truongso_api_routers() -> list[Any]:
     from content.materials import api
+    from content.repository import api as repository_api
     from content.review import api as review_api
 
-    return [api.router, review_api.router]
+    return [api.router, review_api.router, repository_api.router]
 
 
 @hookimpl
 def truongso_page_routers() -> list[Any]:
     from content.materials import pages
+    from content.repository import pages as repository_pages
     from content.review import pages as review_pages
 
-    return [pages.router, review_pages.router]
+    return [pages.router, review_pages.router, repository_pages.router]
 
 
 @hookimpl
@@ -49,6 +52,7 @@ def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[NavEn
     entries = []
     if user.has_role(Role.teacher) or user.has_role(Role.school_admin):
         entries.append(NavEntry("materials", N_("Materials"), "/materials", 20))
+    entries.append(NavEntry("repository", N_("Shared repository"), "/repository", 22))
     from content.review.heads import shows_review
 
     if shows_review(db, user):
@@ -62,3 +66,10 @@ def truongso_reference_data(db: Any) -> dict[str, int]:
 
     report = ensure_curriculum(db)
     return {"added": report.added, "updated": report.updated, "kept_edited": report.kept_edited}
+
+
+@hookimpl
+def truongso_material_published(db: Any, material: Any, version: Any) -> None:
+    from content.repository.index import on_published
+
+    on_published(db, material)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, object_session
 
 from content.ingest import FileType, can_extract, check_zip, detect, extract
 from content.ingest.sections import Address, Section
-from content.materials import rules, storage  # rules: registers the material permission rules
+from content.materials import rules, storage  # noqa: F401 (importing rules registers the permission rules)
 from content.materials.models import (KIND_LABELS, Licence, Material, MaterialGrade, MaterialKind, MaterialSection, MaterialVersion,
                                       StoredFile, SubjectGroupHead, Visibility)
 from lms_core import permissions

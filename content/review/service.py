@@ -17,6 +17,7 @@ from sqlalchemy.orm.base import NO_VALUE, NEVER_SET
 from content.materials import service as materials
 from content.materials.models import (Material, MaterialVersion, ReviewEvent, SubjectGroupHead, VersionStatus,
                                       Visibility)
+from content.repository.index import unindex
 from lms_core import permissions
 from lms_core.accounts.models import Role, User
 from lms_core.db import utcnow
@@ -300,6 +301,7 @@ def archive(*, db: Session, actor: User, material_id: int, number: int, comment:
         _move(db, actor, version, S.archived, comment)
         material.published_version_id = None
         material.updated_at = utcnow()
+        unindex(db, material.id)  # out of the shared repository's search in the same transaction
     return version
 
 

@@ -7,7 +7,6 @@ created and committed once. Plaintext passwords exist only in the returned repor
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field

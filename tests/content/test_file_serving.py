@@ -10,27 +10,11 @@ from sqlalchemy.orm import Session
 
 from content.materials.files import ascii_name, content_disposition, srt_to_vtt
 from content.materials.models import Material, MaterialVersion, VersionStatus
-from lms_core.plugins.host import PluginHost
 from tests.content.conftest import FIXTURES
 
 SVG = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script><circle r="4"/></svg>'
 
 
-@pytest.fixture()
-def plugin_host() -> PluginHost:
-    """Register the content plugin (installed plugins are off in tests)."""
-    host = PluginHost(load_entry_points=False)
-    import content.plugin as plugin
-
-    host.register("content", plugin)
-    return host
-
-
-@pytest.fixture()
-def school(db: Session, world):  # noqa: ANN001, ANN201
-    """Commit the whole-school world."""
-    db.commit()
-    return world
 
 
 def _material_with(client, kind: str, name: str, data: bytes) -> str:  # noqa: ANN001

@@ -12,27 +12,11 @@ from sqlalchemy.orm import Session
 
 from content.materials.models import Material, MaterialVersion
 from content.materials.render import render_markdown
-from lms_core.plugins.host import PluginHost
 from tests.web.test_accessibility import _check
 
 PAGE = "# Trà Tân Cương\n\nVùng chè nổi tiếng của **Thái Nguyên**.\n\n- Hái chè\n- Sao chè\n"
 
 
-@pytest.fixture()
-def plugin_host() -> PluginHost:
-    """Register the content plugin (installed plugins are off in tests)."""
-    host = PluginHost(load_entry_points=False)
-    import content.plugin as plugin
-
-    host.register("content", plugin)
-    return host
-
-
-@pytest.fixture()
-def school(db: Session, world):  # noqa: ANN001, ANN201
-    """Commit the whole-school world, so a refused request rolling back keeps it."""
-    db.commit()
-    return world
 
 
 def _create(client, **fields: object):  # noqa: ANN001, ANN202

@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from content.materials import storage
 from content.materials.models import Material, MaterialSection, MaterialVersion, StoredFile
-from lms_core.plugins.host import PluginHost
 from tests.content.conftest import FIXTURES
 from tests.web.test_accessibility import _check
 
@@ -20,21 +19,6 @@ from tests.web.test_accessibility import _check
 TINY_MP4 = b"\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isomiso2" + bytes(range(256)) * 4
 
 
-@pytest.fixture()
-def plugin_host() -> PluginHost:
-    """Register the content plugin (installed plugins are off in tests)."""
-    host = PluginHost(load_entry_points=False)
-    import content.plugin as plugin
-
-    host.register("content", plugin)
-    return host
-
-
-@pytest.fixture()
-def school(db: Session, world):  # noqa: ANN001, ANN201
-    """Commit the whole-school world, so a refused upload rolling back keeps it."""
-    db.commit()
-    return world
 
 
 def _new(client, kind: str, title: str = "Tên lửa nước") -> int:  # noqa: ANN001

@@ -1,6 +1,6 @@
 """curriculum: programme periods, topic trees, material mapping, coverage targets
 
-Revision ID: 0005
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-24
 """
@@ -9,9 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-import lms_core.db
 
-revision = '0005'
+revision = '0004'
 down_revision = '0003'
 branch_labels = None
 depends_on = None
