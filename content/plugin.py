@@ -26,20 +26,22 @@ def truongso_models() -> list[ModuleType]:
 
 @hookimpl
 def truongso_api_routers() -> list[Any]:
+    from content.curriculum import api as curriculum_api
     from content.materials import api
     from content.repository import api as repository_api
     from content.review import api as review_api
 
-    return [api.router, review_api.router, repository_api.router]
+    return [api.router, review_api.router, repository_api.router, curriculum_api.router]
 
 
 @hookimpl
 def truongso_page_routers() -> list[Any]:
+    from content.curriculum import pages as curriculum_pages
     from content.materials import pages
     from content.repository import pages as repository_pages
     from content.review import pages as review_pages
 
-    return [pages.router, review_pages.router, repository_pages.router]
+    return [pages.router, review_pages.router, repository_pages.router, curriculum_pages.router]
 
 
 @hookimpl
@@ -57,6 +59,8 @@ def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[NavEn
 
     if shows_review(db, user):
         entries.append(NavEntry("review", N_("Review"), "/review", 25))
+    if any(user.has_role(r) for r in (Role.department_staff, Role.school_admin, Role.system_admin)):
+        entries.append(NavEntry("coverage", N_("Curriculum coverage"), "/coverage", 27))
     return entries
 
 
