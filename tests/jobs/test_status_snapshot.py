@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,9 @@ from lms_core.settings import Settings
 from tests.builders import SchoolWorld
 
 
-def add_heartbeat(db: Session, hostname: str, seconds_ago: float, tasks_done: int = 0) -> None:
-    """Add the heartbeat row of a worker last seen some seconds ago."""
-    seen = utcnow() - timedelta(seconds=seconds_ago)
+def add_heartbeat(db: Session, hostname: str, seconds_ago: float, tasks_done: int = 0, now: datetime | None = None) -> None:
+    """Add the heartbeat row of a worker last seen some seconds before `now`."""
+    seen = (now or utcnow()) - timedelta(seconds=seconds_ago)
     db.add(WorkerHeartbeat(hostname=hostname, pid=4242, started_at=seen - timedelta(hours=1),
                            last_seen_at=seen, tasks_done=tasks_done))
     db.flush()
@@ -45,16 +45,17 @@ def test_no_worker_ever_ran(db: Session, jobs_app: Any) -> None:
 
 
 def test_fresh_heartbeat_is_alive_and_stale_one_is_not(db: Session, jobs_app: Any) -> None:
-    add_heartbeat(db, "truongso@fresh", seconds_ago=5, tasks_done=7)
-    add_heartbeat(db, "truongso@stale", seconds_ago=31)
+    now = utcnow()
+    add_heartbeat(db, "truongso@fresh", seconds_ago=5, tasks_done=7, now=now)
+    add_heartbeat(db, "truongso@stale", seconds_ago=31, now=now)
 
-    snap = status.snapshot(db=db, app=jobs_app, heartbeat_seconds=10)
+    snap = status.snapshot(db=db, app=jobs_app, now=now, heartbeat_seconds=10)
 
     assert snap.alive
     assert [w.hostname for w in snap.workers] == ["truongso@fresh"]
     assert snap.workers[0].tasks_done == 7
-    assert 4 <= snap.workers[0].age_seconds < 30
-    assert 4 <= snap.last_seen_age < 30
+    assert snap.workers[0].age_seconds == pytest.approx(5.0)
+    assert snap.last_seen_age == pytest.approx(5.0)
 
 
 def test_only_stale_heartbeats_mean_stopped_but_ran(db: Session, jobs_app: Any) -> None:
