@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
+
+from lms_core.text import nfc
 
 KINDS = frozenset({"heading", "paragraph", "list", "table", "slide", "notes", "page", "cue"})
 
@@ -20,11 +21,6 @@ _WORDS = {
     "vi": {"page": "Trang", "slide": "Slide"},
     "en": {"page": "Page", "slide": "Slide"},
 }
-
-
-def nfc(text: str) -> str:
-    """Return text in Unicode NFC (composed Vietnamese letters)."""
-    return unicodedata.normalize("NFC", text)
 
 
 def clean_line(text: str) -> str:

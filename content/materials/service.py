@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import unicodedata
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -24,6 +23,7 @@ from lms_core.errors import Conflict, Forbidden, Invalid, NotFound
 from lms_core.i18n import N_, gettext
 from lms_core.org.models import Subject
 from lms_core.settings import get_settings
+from lms_core.text import nfc
 
 MATERIAL_NOT_FOUND = N_("This material does not exist.")
 VERSION_NOT_FOUND = N_("This version does not exist.")
@@ -70,7 +70,7 @@ class MaterialFields:
 
 
 def _nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text).strip()
+    return nfc(text).strip()
 
 
 def get_material(*, db: Session, actor: User, material_id: int) -> Material:
@@ -165,7 +165,7 @@ def update_fields(*, db: Session, actor: User, material_id: int, fields: Materia
 
 
 def _page_text(body: str | None) -> str:
-    text = unicodedata.normalize("NFC", body or "").replace("\r\n", "\n")
+    text = nfc(body or "").replace("\r\n", "\n")
     if not text.strip():
         raise Invalid(NEEDS_TEXT)
     if len(text) > 500_000:
@@ -302,7 +302,7 @@ def _commit_version(db: Session, actor: User, material: Material, staged: storag
 def _safe_name(filename: str | None) -> str | None:
     if not filename:
         return None
-    name = unicodedata.normalize("NFC", filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
+    name = nfc(filename.replace("\\", "/").rsplit("/", 1)[-1]).strip()
     return "".join(c for c in name if c.isprintable())[:255] or None
 
 
