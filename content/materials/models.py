@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -112,6 +113,8 @@ class Material(Base):
 
     __tablename__ = "materials"
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The same material on every server: portable packages match on it, so importing twice adds nothing.
+    uid: Mapped[str] = mapped_column(String(36), unique=True, default=lambda: str(uuid.uuid4()))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -179,6 +182,20 @@ class MaterialVersion(Base):
     transcript: Mapped[StoredFile | None] = relationship(foreign_keys=[transcript_sha256])
     sections: Mapped[list[MaterialSection]] = relationship(
         back_populates="version", order_by="MaterialSection.position", cascade="all, delete-orphan")
+
+
+class MaterialImage(Base):
+    """An image a written page shows: stored by hash, served only to who may see the material."""
+
+    __tablename__ = "material_images"
+    __table_args__ = (UniqueConstraint("material_id", "sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="CASCADE"), index=True)
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256", ondelete="RESTRICT"))
+    file_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    file: Mapped[StoredFile] = relationship()
 
 
 class MaterialSection(Base):
