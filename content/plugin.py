@@ -77,3 +77,10 @@ def truongso_material_published(db: Any, material: Any, version: Any) -> None:
     from content.repository.index import on_published
 
     on_published(db, material)
+
+
+@hookimpl
+def truongso_cli_commands(app: Any) -> None:
+    from content import cli
+
+    cli.register(app)

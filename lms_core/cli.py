@@ -239,5 +239,13 @@ def compile_messages() -> None:
     CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(LOCALE_DIR), "-D", DOMAIN])
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """Run the command line with the installed plugins' commands added (the `truongso` script)."""
+    from lms_core.plugins.host import PluginHost
+
+    PluginHost().cli_commands(app)
     app()
+
+
+if __name__ == "__main__":
+    main()

@@ -78,3 +78,8 @@ def truongso_demo_data(db: Any, school: Any) -> dict[str, int] | None:
 @hookspec
 def truongso_material_published(db: Any, material: Any, version: Any) -> None:
     """React to a newly published material version (the tutor indexes it); return nothing."""
+
+
+@hookspec
+def truongso_cli_commands(app: Any) -> None:
+    """Add this plugin's commands to the `truongso` command line (a typer.Typer); return nothing."""

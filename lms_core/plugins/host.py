@@ -186,6 +186,10 @@ class PluginHost:
                 failed.append(impl.plugin_name)
         return failed
 
+    def cli_commands(self, app: Any) -> None:
+        """Let every installed plugin add its commands to the command line (not per school: the CLI is the server's)."""
+        self.pm.hook.truongso_cli_commands(app=app)
+
 
 def _unique(results: list[list[Any]], kind: type, label: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
