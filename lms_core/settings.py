@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 UPLOAD_LIMITS_MB = {"page": 20, "document": 50, "slides": 100, "video": 500, "audio": 100, "image": 20,
-                    "ehandbook": 200, "transcript": 2}
+                    "ehandbook": 200, "transcript": 2, "page_image": 5}
 
 
 class Settings(BaseSettings):
@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     broker_url: str | None = None
     result_backend: str | None = None
     secret_key: str | None = None
+    # The address people use to reach this server (https://thpt-abc.edu.vn); xAPI ids are built from it.
+    public_url: str | None = Field(default=None, max_length=200)
     default_locale: str = Field(default="vi", pattern="^(vi|en)$")
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -37,6 +39,8 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(default=6_000_000, ge=1024)
     max_import_bytes: int = Field(default=5_000_000, ge=1024)
     max_import_rows: int = Field(default=5000, ge=1)
+    # Portable packages of materials (a zip of files and a manifest), imported from the web or the CLI.
+    max_package_bytes: int = Field(default=500_000_000, ge=1024)
     # Upload limits per kind of material, in MB (TRUONGSO_UPLOAD_LIMITS_MB='{"video": 1000}').
     upload_limits_mb: dict[str, int] = Field(default_factory=lambda: dict(UPLOAD_LIMITS_MB))
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=600)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from content.materials import service
+from content.materials import image_pages, service
 from content.materials.schemas import (DiffLine, MaterialFieldsIn, MaterialIn, MaterialOut, RestoreIn, TextVersionIn,
                                        VersionDetailOut, VersionOut)
 from lms_core.web.deps import CurrentUser, DbSession
@@ -102,3 +102,6 @@ def restore(material_id: int, number: int, body: RestoreIn, db: DbSession, user:
     """Make an old version the newest again."""
     return VersionOut.model_validate(service.restore(db=db, actor=user, material_id=material_id, number=number,
                                                      note=body.note))
+
+
+router.include_router(image_pages.api_router)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from content.ingest import FileType
 from content.ingest.sections import Address
-from content.materials import files, service
+from content.materials import files, image_pages, images, service
 from content.materials.models import (KIND_LABELS, LICENCE_LABELS, STATUS_LABELS, VISIBILITY_LABELS, Material,
                                       MaterialKind, MaterialSection, MaterialVersion, Visibility)
 from content.materials.render import render_markdown
@@ -150,10 +150,21 @@ def _form_page(request: Request, db: Session, *, values: dict[str, Any], materia
                error: str | None = None, status_code: int = 200) -> Response:
     """Render the form to create a material or to edit one (its fields, and a page's text)."""
     body = values.get("body_markdown", "")
+    page_images = images.images_of(db=db, material=material) if material and material.kind == MaterialKind.page else []
+    added = request.query_params.get("image", "")
     return render(request, "materials/form.html", {
         **_common(db), "values": values, "material": material, "error": error, "body": body,
         "preview": render_markdown(body) if body.strip() else None,
+        "images": [(i, images.markdown_of(i)) for i in page_images], "added_image": added,
+        "image_mb": f"{get_settings().upload_limit_bytes('page_image') / 1_000_000:.3g}",
     }, status_code=status_code)
+
+
+def edit_page_with_error(request: Request, db: Session, user: User, material_id: int, exc: Invalid | TooLarge) -> Response:
+    """Show the owner's edit form again with a refusal (used when an image upload is refused)."""
+    material = service.editable_material(db=db, actor=user, material_id=material_id)
+    return _form_page(request, db, values=_values(material) | {"body_markdown": _current_text(db, material)},
+                      material=material, error=exc.translated(), status_code=exc.status_code)
 
 
 @router.get("/materials/new")
@@ -413,3 +424,6 @@ def version_transcript(request: Request, material_id: MaterialId, number: Number
 def version_track(material_id: MaterialId, number: Number, db: DbSession, user: CurrentUser) -> Response:
     """Serve a version's subtitles as WebVTT for the player's <track>."""
     return files.serve_vtt(service.get_version(db=db, actor=user, material_id=material_id, number=number))
+
+
+router.include_router(image_pages.router)

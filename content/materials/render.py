@@ -12,9 +12,9 @@ from markupsafe import Markup, escape
 
 from content.ingest.extract_markdown_html import sanitize_html
 
-# Images a page may show: our own stored files and the web. Anything else (data:, file:, other
-# relative paths) is shown as its alt text, so a reader still sees what was meant.
-OWN_FILES = "/materials/"
+# Images a page may show: our own stored files (a page's images, an image material's file) and the web.
+# Anything else (data:, file:, other relative paths) is shown as its alt text, so a reader still sees what was meant.
+OWN_FILES = ("/materials/", "/page-images/")
 
 
 def image_allowed(src: str) -> bool:

@@ -47,6 +47,41 @@
     });
   }
 
+  // Upload an image without leaving the editor: its Markdown goes into the text at the cursor.
+  function setupImages(form) {
+    var area = document.getElementById(form.getAttribute("data-target"));
+    var status = form.querySelector("[data-image-status]");
+    var token = form.querySelector("input[name=csrf_token]");
+    if (!area || !token || !window.fetch || !window.FormData) { return; }
+    function show(message) { if (status) { status.textContent = message || ""; } }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      show("");
+      fetch(form.action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": token.value, "Accept": "application/json" },
+        body: new FormData(form)
+      }).then(function (response) {
+        return response.json().then(function (data) { return { ok: response.ok, data: data }; },
+                                     function () { return { ok: false, data: {} }; });
+      }).then(function (answer) {
+        if (!answer.ok || !answer.data.markdown) {
+          show(answer.data.detail || form.getAttribute("data-error"));
+          return;
+        }
+        var start = area.selectionStart || 0;
+        var end = area.selectionEnd || start;
+        var text = "\n" + answer.data.markdown + "\n";
+        area.value = area.value.slice(0, start) + text + area.value.slice(end);
+        area.selectionStart = area.selectionEnd = start + text.length;
+        area.dispatchEvent(new Event("input"));
+        form.reset();
+        show(form.getAttribute("data-added"));
+      }).catch(function () { show(form.getAttribute("data-error")); });
+    });
+  }
+
   function setupKinds(select) {
     var parts = document.querySelectorAll("[data-for-kind]");
     function update() {
@@ -61,6 +96,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     Array.prototype.forEach.call(document.querySelectorAll("[data-editor]"), setupPreview);
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-image-upload]"), setupImages);
     var kind = document.querySelector("select[data-kind-select]");
     if (kind) { setupKinds(kind); }
   });
