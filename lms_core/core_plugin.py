@@ -56,6 +56,9 @@ def truongso_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "web" / "templates"]
 
 
+ADMIN = N_("Administration")
+
+
 @hookimpl
 def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     entries = [NavEntry("dashboard", N_("Dashboard"), "/dashboard", 0)]
@@ -63,14 +66,14 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     if user.has_role(Role.teacher) or user.has_role(Role.student) or admin or user.has_role(Role.department_staff):
         entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
     if admin:
-        entries.append(NavEntry("users", N_("Users"), "/admin/users", 70))
-        entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80))
+        entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
+        entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))
     if user.has_role(Role.system_admin):
-        entries.append(NavEntry("schools", N_("Schools"), "/admin/schools", 75))
+        entries.append(NavEntry("schools", N_("Schools"), "/admin/schools", 75, ADMIN))
     if user.has_role(Role.school_admin):
-        entries.append(NavEntry("plugins", N_("Plugins"), "/admin/plugins", 85))
+        entries.append(NavEntry("plugins", N_("Plugins"), "/admin/plugins", 85, ADMIN))
     if admin:
-        entries.append(NavEntry("jobs", N_("Background jobs"), "/admin/jobs", 90))
+        entries.append(NavEntry("jobs", N_("Background jobs"), "/admin/jobs", 90, ADMIN))
     return entries
 
 

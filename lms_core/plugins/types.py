@@ -15,6 +15,7 @@ class NavEntry:
     label: str
     url: str
     order: int = 100
+    group: str = ""  # an msgid: entries of one group fold under it (the administration pages, say)
 
 
 @dataclass(frozen=True)
