@@ -1,4 +1,4 @@
-"""Commands the content package adds to `truongso`: rebuild the shared repository's search index."""
+"""Commands the content package adds to `truongso`: rebuild the repository index, export and import packages."""
 
 from __future__ import annotations
 
@@ -25,10 +25,8 @@ def reindex(
 
 
 def register(app: typer.Typer) -> None:
-    """Add the content commands to the command line."""
+    """Add the content commands to the command line: the index rebuild and the portable packages."""
+    from content.packages import cli as packages_cli
+
     app.command("reindex-repository")(reindex)
-    try:
-        from content.packages import cli as packages_cli
-    except ImportError:  # the packages module is optional while it is being built
-        return
     packages_cli.register(app)

@@ -28,25 +28,34 @@ def truongso_models() -> list[ModuleType]:
 def truongso_api_routers() -> list[Any]:
     from content.curriculum import api as curriculum_api
     from content.materials import api
+    from content.packages import api as packages_api
     from content.repository import api as repository_api
     from content.review import api as review_api
 
-    return [api.router, review_api.router, repository_api.router, curriculum_api.router]
+    return [api.router, review_api.router, repository_api.router, curriculum_api.router, packages_api.router]
 
 
 @hookimpl
 def truongso_page_routers() -> list[Any]:
     from content.curriculum import pages as curriculum_pages
     from content.materials import pages
+    from content.packages import pages as packages_pages
     from content.repository import pages as repository_pages
     from content.review import pages as review_pages
 
-    return [pages.router, review_pages.router, repository_pages.router, curriculum_pages.router]
+    return [pages.router, review_pages.router, repository_pages.router, curriculum_pages.router, packages_pages.router]
 
 
 @hookimpl
 def truongso_template_dirs() -> list[Path]:
     return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def truongso_activity_types() -> list[Any]:
+    from content.activities import ACTIVITY_TYPES
+
+    return ACTIVITY_TYPES
 
 
 @hookimpl

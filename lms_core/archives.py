@@ -9,6 +9,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
@@ -46,7 +47,7 @@ class _Budget:
     members: int = 0
 
 
-def check_zip(data: bytes, *, max_total: int = MAX_TOTAL, max_ratio: float = MAX_RATIO,
+def check_zip(data: bytes | Path, *, max_total: int = MAX_TOTAL, max_ratio: float = MAX_RATIO,
               max_members: int = MAX_MEMBERS, max_depth: int = MAX_DEPTH,
               ratio_floor: int = RATIO_FLOOR) -> list[zipfile.ZipInfo]:
     """Refuse an unsafe or broken zip archive (by its directory, before unpacking); return its members."""
@@ -67,10 +68,10 @@ def is_unsafe_path(name: str) -> bool:
     )
 
 
-def _check(data: bytes, budget: _Budget, *, depth: int) -> list[zipfile.ZipInfo]:
+def _check(data: bytes | Path, budget: _Budget, *, depth: int) -> list[zipfile.ZipInfo]:
     """Check one archive level; recurse into nested archives within the depth limit."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with zipfile.ZipFile(data if isinstance(data, Path) else io.BytesIO(data)) as archive:  # a Path: read from disk
             infos = archive.infolist()
             _check_directory(infos, budget)
             for info in infos:

@@ -15,11 +15,13 @@ from lms_core.plugins.types import NavEntry
 @hookimpl
 def truongso_models() -> list[ModuleType]:
     from lms_core.accounts import models as accounts
+    from lms_core.courses import models as courses
     from lms_core.jobs import models as jobs
     from lms_core.org import models as org
     from lms_core.plugins import models as plugins
+    from lms_core.progress import models as progress
 
-    return [org, accounts, plugins, jobs]
+    return [org, accounts, plugins, jobs, courses, progress]
 
 
 @hookimpl
@@ -39,6 +41,7 @@ def truongso_api_routers() -> list[Any]:
 def truongso_page_routers() -> list[Any]:
     from lms_core.accounts import import_pages, manage_pages
     from lms_core.accounts import pages as accounts
+    from lms_core.courses import pages as courses
     from lms_core.dashboard import pages as dashboard
     from lms_core.jobs import pages as jobs
     from lms_core.org import pages as org
@@ -47,7 +50,7 @@ def truongso_page_routers() -> list[Any]:
 
     from lms_core.org import admin_pages as org_admin
 
-    return [accounts.router, dashboard.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
+    return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
             plugins.router, jobs.router, health.router]
 
 
@@ -65,6 +68,8 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     admin = user.has_role(Role.school_admin) or user.has_role(Role.system_admin)
     if user.has_role(Role.teacher) or user.has_role(Role.student) or admin or user.has_role(Role.department_staff):
         entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
+    if user.has_role(Role.teacher) or user.has_role(Role.student) or user.has_role(Role.school_admin):
+        entries.append(NavEntry("courses", N_("Courses"), "/courses", 15))
     if admin:
         entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))
@@ -75,6 +80,13 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     if admin:
         entries.append(NavEntry("jobs", N_("Background jobs"), "/admin/jobs", 90, ADMIN))
     return entries
+
+
+@hookimpl
+def truongso_activity_types() -> list[Any]:
+    from lms_core.courses.activity_types import core_types
+
+    return core_types()
 
 
 @hookimpl

@@ -1,6 +1,8 @@
 """Import every ORM module of the core so the shared metadata knows all tables."""
 
 from lms_core.accounts import models as accounts_models  # noqa: F401
+from lms_core.courses import models as courses_models  # noqa: F401
 from lms_core.jobs import models as jobs_models  # noqa: F401
 from lms_core.org import models as org_models  # noqa: F401
 from lms_core.plugins import models as plugins_models  # noqa: F401
+from lms_core.progress import models as progress_models  # noqa: F401

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -207,3 +207,54 @@ def get_curriculum(db: DbSession, user: CurrentUser,
         programme_id=r.id, subject_code=r.subject.code, subject_name=r.subject.name(locale), grade=r.grade,
         level=r.level, periods_per_year=r.periods_per_year, status=r.status, confirmed=r.confirmed,
         citation=r.citation) for r in rows], tree=tree)
+
+
+# --- a material's mapping ---------------------------------------------------------------------
+
+class MappedItemOut(BaseModel):
+    """A curriculum item a material is mapped to."""
+
+    id: int
+    kind: str
+    key: str
+    title: str
+    periods: int
+    grade: int
+    subject_code: str
+    topic_id: int | None
+    province_id: int | None
+
+
+class MappingIn(BaseModel):
+    """The full set of curriculum items a material covers (replaces the current mapping)."""
+
+    item_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=500)
+
+
+class MappingOut(BaseModel):
+    """The curriculum items a material is mapped to."""
+
+    material_id: int
+    items: list[MappedItemOut]
+
+
+def _mapping_out(db: Session, material_id: int, items: list[CurriculumItem]) -> MappingOut:
+    codes = dict(db.execute(select(Subject.id, Subject.code).where(Subject.id.in_({i.subject_id for i in items}))).all())
+    return MappingOut(material_id=material_id, items=[MappedItemOut(
+        id=i.id, kind=i.kind, key=i.key, title=i.title, periods=i.periods, grade=i.grade,
+        subject_code=codes.get(i.subject_id, ""), topic_id=i.parent_id, province_id=i.province_id) for i in items])
+
+
+@router.get("/materials/{material_id}/curriculum")
+def get_material_curriculum(material_id: Annotated[int, Path(ge=1, le=MAX_ID)], db: DbSession,
+                            user: CurrentUser) -> MappingOut:
+    """Return the curriculum items a material the user may see is mapped to."""
+    return _mapping_out(db, material_id, service.material_items(db=db, actor=user, material_id=material_id))
+
+
+@router.put("/materials/{material_id}/curriculum")
+def put_material_curriculum(material_id: Annotated[int, Path(ge=1, le=MAX_ID)], body: MappingIn, db: DbSession,
+                            user: CurrentUser) -> MappingOut:
+    """Replace the curriculum items a material is mapped to (its owner only; unknown items refuse the whole set)."""
+    items = service.set_material_items(db=db, actor=user, material_id=material_id, item_ids=body.item_ids)
+    return _mapping_out(db, material_id, items)

@@ -1,4 +1,4 @@
-"""HTML routes of curriculum coverage: the page a principal reads at a glance, and its XLSX/CSV export."""
+"""HTML routes of curriculum coverage (the page a principal reads at a glance, its XLSX/CSV export) and the rest."""
 
 from __future__ import annotations
 
@@ -65,3 +65,11 @@ def coverage_csv(db: DbSession, user: CurrentUser, province_id: ProvinceQuery = 
     result, province = _load(db, user, province_id)
     return Response(export.csv_bytes(result), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": _filename(province, "csv")})
+
+
+# The curriculum's other pages live in their own modules; mounting them here keeps one router per package.
+from content.curriculum import import_pages, mapping_pages, tree_pages  # noqa: E402
+
+router.include_router(tree_pages.router)
+router.include_router(import_pages.router)
+router.include_router(mapping_pages.router)

@@ -13,9 +13,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from content.curriculum.mapping import mapped_for_page
 from content.ingest import FileType
 from content.ingest.sections import Address
-from content.materials import files, image_pages, images, service
+from content.materials import course_files, files, image_pages, images, service
 from content.materials.models import (KIND_LABELS, LICENCE_LABELS, STATUS_LABELS, VISIBILITY_LABELS, Material,
                                       MaterialKind, MaterialSection, MaterialVersion, Visibility)
 from content.materials.render import render_markdown
@@ -266,6 +267,7 @@ def material_page(request: Request, material_id: MaterialId, db: DbSession, user
         "saved": request.query_params.get("saved") == "1",
         "steps": review.steps_for(db=db, actor=user, material=material),
         "review_notice": request.query_params.get("review"),
+        "curriculum_items": mapped_for_page(db=db, actor=user, material_id=material.id),
     })
 
 
@@ -427,3 +429,4 @@ def version_track(material_id: MaterialId, number: Number, db: DbSession, user: 
 
 
 router.include_router(image_pages.router)
+router.include_router(course_files.router)

@@ -49,3 +49,16 @@ class MaterialReuse(Base):
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id", ondelete="SET NULL"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     purpose: Mapped[str] = mapped_column(String(200), default="")
+
+
+class CourseMaterial(Base):
+    """A material version a course uses in its lessons: its students may read that version through the course."""
+
+    __tablename__ = "course_materials"
+    __table_args__ = (UniqueConstraint("course_id", "version_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), index=True)
+    material_id: Mapped[int] = mapped_column(ForeignKey("materials.id", ondelete="RESTRICT"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("material_versions.id", ondelete="RESTRICT"))
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

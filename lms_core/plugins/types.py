@@ -25,6 +25,18 @@ class ActivityType:
     name: str
     label: str
     completion_rules: tuple[str, ...] = ("viewed",)
+    # a pydantic model of the activity's settings (None: it has none) and the msgid shown when they are invalid
+    settings: Any = field(default=None, compare=False)
+    settings_error: str = ""
+    # prepare(db=, actor=, course=, settings=) -> settings: checks what the settings refer to, may add to them
+    prepare: Any = field(default=None, compare=False)
+    # choices(db=, actor=, course=) -> [(value, label)]: what a teacher picks for the setting named choice_key
+    choices: Any = field(default=None, compare=False)
+    choice_key: str = ""
+    choice_label: str = ""
+    # the template that shows the activity inside its lesson, and context(db=, actor=, activity=) -> dict for it
+    template: str = ""
+    context: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

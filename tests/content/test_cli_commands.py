@@ -44,7 +44,8 @@ def test_plugins_add_their_commands_to_the_command_line() -> None:
     runner = CliRunner()
     assert runner.invoke(app, ["greet", "Lan"]).output.strip() == "xin chào Lan"
     listed = runner.invoke(app, ["--help"]).output
-    assert "reindex-repository" in listed and "greet" in listed
+    assert "reindex-repository" in listed and "export-materials" in listed and "import-materials" in listed
+    assert "greet" in listed
 
 
 @pytest.mark.slow

@@ -1,0 +1,1 @@
+"""Courses for a subject × grade in a school year: units → lessons → activities, taught to classes."""

@@ -1,0 +1,265 @@
+"""The sổ điểm workbook: one class × subject × term as the XLSX sheet a Vietnamese teacher keeps.
+
+The layout: the school and the national motto on rows 1–2, the title on row 4, class/term/year and the
+teacher on rows 5–6, a two-row column header on rows 8–9 (STT, Họ và tên, the ĐĐGtx columns under one
+merged heading, ĐĐGgk, ĐĐGck, ĐTBmhk, and on the second term ĐTBmhkI and ĐTBmcn, then Ghi chú), one row
+per student from row 10 in roll order, and the date and the teacher's signature below. Subjects assessed
+by comment use the same grid with Đ / CĐ. Vietnamese labels are the form's own words, not translated.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from lms_core.errors import Invalid
+from lms_core.gradebook import rules
+from lms_core.i18n import N_
+from lms_core.text import fold, nfc
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+BAD_TERM = N_("The term must be 1 or 2; {value} is not.")
+BAD_COLUMNS = N_("A sổ điểm has from 1 to 6 regular assessment columns; {value} is not possible.")
+MISSING_HEADING = N_("The sổ điểm needs the school, the class, the subject and the school year.")
+MISSING_NAME = N_("Student {number} of the roll has no name.")
+TOO_MANY_MARKS = N_("{name} has {count} regular assessments but the sheet has {columns} columns.")
+YEAR_ON_FIRST_TERM = N_("{name}: year results belong on the second term's sheet.")
+BAD_SCORE = N_("{name}: “{value}” is not a score from 0 to 10 with at most one decimal.")
+BAD_COMMENT = N_("{name}: “{value}” is not an assessment by comment: write Đ or CĐ.")
+
+TITLE_ROW, SUBTITLE_ROW, TEACHER_ROW = 4, 5, 6
+HEADER_ROW = 8  # group headings; the ĐĐGtx numbers are on the row below
+FIRST_DATA_ROW = HEADER_ROW + 2
+ROMAN = {1: "I", 2: "II"}
+FONT = "Times New Roman"
+THIN = Side(style="thin", color="000000")
+BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+AVERAGE_FORMAT = "0.0"
+
+Mark = Decimal | rules.Comment | int | str | None
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One student's line, in roll order: scores (Decimal, int or text such as "8,5") on a scored
+    subject, Đ / CĐ on a comment-assessed one; None leaves a cell empty."""
+
+    name: str
+    regular: Sequence[Mark] = ()
+    midterm: Mark = None
+    final: Mark = None
+    term_result: Mark = None  # ĐTBmhk, or the term's Đ / CĐ
+    first_term_result: Mark = None  # second term only: ĐTBmhkI, or term I's Đ / CĐ
+    year_result: Mark = None  # second term only: ĐTBmcn, or the year's Đ / CĐ
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GradeSheet:
+    """Everything printed on one sổ điểm sheet."""
+
+    school: str
+    class_name: str
+    subject: str
+    teacher: str
+    term: int
+    school_year: str
+    regular_columns: int
+    rows: Sequence[SheetRow] = field(default_factory=tuple)
+    comment_assessed: bool = False
+    place: str = ""
+    signed_on: date | None = None
+
+
+@dataclass(frozen=True)
+class _Column:
+    heading: str
+    width: float
+    sub: str | None = None  # the number under a merged group heading
+    average: bool = False
+
+
+def _columns(sheet: GradeSheet) -> list[_Column]:
+    """Return the grid's columns left to right."""
+    tx, gk, ck = ("ĐGtx", "ĐGgk", "ĐGck") if sheet.comment_assessed else ("ĐĐGtx", "ĐĐGgk", "ĐĐGck")
+    roman = ROMAN[sheet.term]
+    if sheet.comment_assessed:
+        results = [f"KQ HK {roman}"] + (["KQ HK I", "KQ cả năm"] if sheet.term == 2 else [])
+    else:
+        results = [f"ĐTBmhk{roman}"] + (["ĐTBmhkI", "ĐTBmcn"] if sheet.term == 2 else [])
+    return [
+        _Column("STT", 5),
+        _Column("Họ và tên", 28),
+        *(_Column(tx, 6, sub=str(n)) for n in range(1, sheet.regular_columns + 1)),
+        _Column(gk, 7.5),
+        _Column(ck, 7.5),
+        *(_Column(label, 9.5, average=True) for label in results),
+        _Column("Ghi chú", 20),
+    ]
+
+
+def _mark(sheet: GradeSheet, value: Mark, name: str) -> Decimal | str | None:
+    """Return a cell's checked value: a score, or Đ / CĐ."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        return rules.comment(value).value if sheet.comment_assessed else rules.score(value)  # type: ignore[arg-type]
+    except Invalid:
+        raise Invalid(BAD_COMMENT if sheet.comment_assessed else BAD_SCORE, name=name, value=str(value)) from None
+
+
+def _row_values(sheet: GradeSheet, number: int, row: SheetRow) -> list[object]:
+    """Return a student's cells left to right, refusing a value the sổ điểm cannot hold."""
+    name = nfc(row.name).strip()
+    if not name:
+        raise Invalid(MISSING_NAME, number=number)
+    if len(row.regular) > sheet.regular_columns:
+        raise Invalid(TOO_MANY_MARKS, name=name, count=len(row.regular), columns=sheet.regular_columns)
+    if sheet.term == 1 and (row.first_term_result is not None or row.year_result is not None):
+        raise Invalid(YEAR_ON_FIRST_TERM, name=name)
+    regular = list(row.regular) + [None] * (sheet.regular_columns - len(row.regular))
+    results = [row.term_result] + ([row.first_term_result, row.year_result] if sheet.term == 2 else [])
+    marks = [_mark(sheet, v, name) for v in [*regular, row.midterm, row.final, *results]]
+    return [number, name, *marks, nfc(row.note).strip() or None]
+
+
+def _check(sheet: GradeSheet) -> None:
+    """Refuse a sheet whose heading or shape is wrong."""
+    if sheet.term not in ROMAN:
+        raise Invalid(BAD_TERM, value=str(sheet.term))
+    if isinstance(sheet.regular_columns, bool) or not isinstance(sheet.regular_columns, int) \
+            or not 1 <= sheet.regular_columns <= 6:
+        raise Invalid(BAD_COLUMNS, value=str(sheet.regular_columns))
+    if not all(nfc(text).strip() for text in (sheet.school, sheet.class_name, sheet.subject, sheet.school_year)):
+        raise Invalid(MISSING_HEADING)
+
+
+def _merged_text(ws: Worksheet, row: int, first: int, last: int, text: str, *, bold: bool = False,
+                 size: int = 12, italic: bool = False) -> None:
+    """Write centred text across columns first..last of a row."""
+    if last > first:
+        ws.merge_cells(start_row=row, start_column=first, end_row=row, end_column=last)
+    cell = ws.cell(row=row, column=first, value=text)
+    cell.font = Font(name=FONT, size=size, bold=bold, italic=italic)
+    cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _heading(ws: Worksheet, sheet: GradeSheet, width: int) -> None:
+    """Write the school, the national motto, the title and the class/term/teacher lines."""
+    split = 2 if width <= 8 else 3
+    _merged_text(ws, 1, 1, split, nfc(sheet.school).strip().upper(), bold=True)
+    _merged_text(ws, 1, split + 1, width, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", bold=True)
+    _merged_text(ws, 2, split + 1, width, "Độc lập – Tự do – Hạnh phúc", bold=True)
+    _merged_text(ws, TITLE_ROW, 1, width, f"SỔ ĐIỂM MÔN {nfc(sheet.subject).strip().upper()}", bold=True, size=14)
+    subtitle = (f"Lớp {nfc(sheet.class_name).strip()} – Học kì {ROMAN[sheet.term]} – "
+                f"Năm học {nfc(sheet.school_year).strip()}")
+    _merged_text(ws, SUBTITLE_ROW, 1, width, subtitle, bold=True)
+    _merged_text(ws, TEACHER_ROW, 1, width, f"Giáo viên bộ môn: {nfc(sheet.teacher).strip()}", italic=True)
+
+
+def _header(ws: Worksheet, columns: list[_Column]) -> None:
+    """Write the two header rows: ĐĐGtx merged over its numbered columns, the others over both rows."""
+    for index, column in enumerate(columns, start=1):
+        for row in (HEADER_ROW, HEADER_ROW + 1):
+            cell = ws.cell(row=row, column=index)
+            cell.font, cell.alignment, cell.border = Font(name=FONT, size=11, bold=True), CENTRE, BOX
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+        if column.sub is None:
+            ws.cell(row=HEADER_ROW, column=index, value=column.heading)
+            ws.merge_cells(start_row=HEADER_ROW, start_column=index, end_row=HEADER_ROW + 1, end_column=index)
+        else:
+            ws.cell(row=HEADER_ROW + 1, column=index, value=column.sub)
+    group = [i for i, c in enumerate(columns, start=1) if c.sub is not None]
+    ws.cell(row=HEADER_ROW, column=group[0], value=columns[group[0] - 1].heading)
+    if len(group) > 1:
+        ws.merge_cells(start_row=HEADER_ROW, start_column=group[0], end_row=HEADER_ROW, end_column=group[-1])
+    ws.row_dimensions[HEADER_ROW].height = 22
+    ws.row_dimensions[HEADER_ROW + 1].height = 22
+
+
+def _body(ws: Worksheet, sheet: GradeSheet, columns: list[_Column]) -> int:
+    """Write one bordered row per student; return the last row written."""
+    row = FIRST_DATA_ROW - 1
+    for number, student in enumerate(sheet.rows, start=1):
+        row = FIRST_DATA_ROW + number - 1
+        for index, value in enumerate(_row_values(sheet, number, student), start=1):
+            cell = ws.cell(row=row, column=index, value=value)
+            cell.font, cell.border = Font(name=FONT, size=12), BOX
+            left = columns[index - 1].heading in ("Họ và tên", "Ghi chú")
+            cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center")
+            if columns[index - 1].average and isinstance(value, Decimal):
+                cell.number_format = AVERAGE_FORMAT
+    return row
+
+
+def _signature(ws: Worksheet, sheet: GradeSheet, last_row: int, width: int) -> None:
+    """Write the place and date line and the teacher's signature block under the grid."""
+    first = max(3, width - 5)
+    day = sheet.signed_on
+    when = (f"ngày {day.day:02d} tháng {day.month:02d} năm {day.year}" if day
+            else "ngày …… tháng …… năm ……")
+    place = nfc(sheet.place).strip() or "……………"
+    _merged_text(ws, last_row + 2, first, width, f"{place}, {when}", italic=True)
+    _merged_text(ws, last_row + 3, first, width, "GIÁO VIÊN BỘ MÔN", bold=True)
+    _merged_text(ws, last_row + 4, first, width, "(Kí và ghi rõ họ tên)", italic=True, size=11)
+    _merged_text(ws, last_row + 8, first, width, nfc(sheet.teacher).strip(), bold=True)
+
+
+def _sheet_title(sheet: GradeSheet) -> str:
+    """Return a valid sheet title (31 characters, none of []:*?/\\) naming subject, class and term."""
+    text = f"{nfc(sheet.subject).strip()} {nfc(sheet.class_name).strip()} HK{ROMAN[sheet.term]}"
+    return re.sub(r"[\[\]:*?/\\]", " ", text)[:31]
+
+
+def _print_setup(ws: Worksheet) -> None:
+    """Set A4 landscape, one page wide, header rows repeated, panes frozen on the names and marks."""
+    ws.freeze_panes = ws.cell(row=FIRST_DATA_ROW, column=3)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+
+
+def build_workbook(sheet: GradeSheet) -> Workbook:
+    """Return the sổ điểm of one class × subject × term as an openpyxl workbook, refusing bad input."""
+    _check(sheet)
+    columns = _columns(sheet)
+    width = len(columns)
+    workbook = Workbook()
+    ws = workbook.active
+    ws.title = _sheet_title(sheet)
+    _heading(ws, sheet, width)
+    _header(ws, columns)
+    last_row = _body(ws, sheet, columns)
+    _signature(ws, sheet, last_row, width)
+    _print_setup(ws)
+    return workbook
+
+
+def xlsx(sheet: GradeSheet) -> bytes:
+    """Return the sổ điểm as .xlsx bytes."""
+    buffer = io.BytesIO()
+    build_workbook(sheet).save(buffer)
+    return buffer.getvalue()
+
+
+def filename(sheet: GradeSheet) -> str:
+    """Return an ASCII file name such as so-diem-toan-6a-hk1-2024-2025.xlsx."""
+    parts = ["so diem", sheet.subject, sheet.class_name, f"hk{sheet.term}", sheet.school_year]
+    return "-".join(fold(part).replace(" ", "-") for part in parts if fold(part)) + ".xlsx"

@@ -1,0 +1,304 @@
+"""Learning events → xAPI statements (validated, append-only), and progress computed from them.
+
+An activity is done for a student when a `completed` statement exists for it. That statement is written by
+`record` the moment an event meets the activity's completion rule (opened it, watched 80 %, handed in, passed,
+was present, posted), so a class grid is one grouped query over indexed columns."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from lms_core import permissions
+from lms_core.accounts.models import User
+from lms_core.courses import service as courses
+from lms_core.courses.models import Activity, Completion, Course, Lesson
+from lms_core.db import utcnow
+from lms_core.errors import Forbidden, Invalid
+from lms_core.i18n import N_
+from lms_core.progress import verbs, xapi
+from lms_core.progress.models import StatementRow
+
+NOT_A_STUDENT = N_("Only students of this course's classes record their learning here.")
+NOT_OPEN_YET = N_("This lesson is not open yet.")
+CLOSED = N_("This activity is closed.")
+LOCKED = N_("Complete the lesson “{title}” first.")
+UNKNOWN_VERB = N_("This kind of learning event is not known.")
+PROGRESS_KEY = "https://w3id.org/xapi/video/extensions/progress"
+VIEW_VERBS = {"viewed", "read", "experienced", "launched"}
+POST_VERBS = {"asked", "answered", "commented"}
+
+
+def _aware(when: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    return when.replace(tzinfo=UTC) if when is not None and when.tzinfo is None else when
+
+
+# --- writing statements --------------------------------------------------------------------------
+
+def statement_for(*, user_id: int, verb: str, activity: Activity | None, course: Course, lesson_id: int | None,
+                  class_id: int | None, result: dict[str, Any] | None = None, when: datetime | None = None,
+                  object_iri: str | None = None, name: str | None = None) -> xapi.Statement:
+    """Return the validated xAPI statement of one event of a student in a course."""
+    verb_def = verbs.VERBS.get(verb)
+    if verb_def is None:
+        raise Invalid(UNKNOWN_VERB)
+    when = _aware(when) or utcnow()
+    target = object_iri or (xapi.activity_iri("activity", activity.id) if activity is not None
+                            else xapi.activity_iri("lesson", lesson_id) if lesson_id else xapi.activity_iri("course", course.id))
+    parents = [{"id": xapi.activity_iri("lesson", lesson_id)}] if lesson_id and activity is not None else []
+    data: dict[str, Any] = {
+        "id": str(uuid.uuid4()),
+        "actor": xapi.actor(user_id).model_dump(mode="json", exclude_none=True, by_alias=True),
+        "verb": {"id": verb_def.iri, "display": dict(verb_def.display)},
+        "object": {"objectType": "Activity", "id": target,
+                   **({"definition": {"name": {"vi-VN": name or (activity.title if activity else course.title)}}})},
+        "context": {"platform": "Trường Số", "language": "vi-VN",
+                    "contextActivities": {**({"parent": parents} if parents else {}),
+                                          "grouping": [{"id": xapi.activity_iri("course", course.id)}]}},
+        "timestamp": when,
+        "version": "1.0.3",
+    }
+    if result:
+        data["result"] = result
+    return xapi.validate_statement(data)
+
+
+def _row(statement: xapi.Statement, *, user_id: int, verb: str, course_id: int, lesson_id: int | None,
+         activity_id: int | None, class_id: int | None) -> StatementRow:
+    body = xapi.to_json(statement)
+    result = body.get("result") or {}
+    progress = (result.get("extensions") or {}).get(PROGRESS_KEY)
+    return StatementRow(id=str(statement.id), user_id=user_id, verb=verb, object_iri=body["object"]["id"],
+                        course_id=course_id, lesson_id=lesson_id, activity_id=activity_id, class_id=class_id,
+                        completion=result.get("completion"), success=result.get("success"),
+                        score_scaled=(result.get("score") or {}).get("scaled"),
+                        progress=float(progress) if isinstance(progress, int | float) else None,
+                        timestamp=statement.timestamp, stored=utcnow(), body=body)
+
+
+def write(db: Session, rows: list[StatementRow]) -> None:
+    """Append statements (the caller commits)."""
+    db.add_all(rows)
+    db.flush()
+
+
+# --- availability ------------------------------------------------------------------------------
+
+def completed_ids(db: Session, *, course_id: int, user_id: int) -> set[int]:
+    """Return the activities of a course a student has completed."""
+    return set(db.scalars(select(StatementRow.activity_id).where(
+        StatementRow.course_id == course_id, StatementRow.user_id == user_id, StatementRow.verb == "completed",
+        StatementRow.activity_id.is_not(None)).distinct()))
+
+
+def lesson_done(lesson: Lesson, done: set[int]) -> bool:
+    """Return whether every required activity of a lesson is completed (a lesson without any is done)."""
+    return all(a.id in done for a in lesson.activities if a.required)
+
+
+def why_locked(db: Session, lesson: Lesson, done: set[int], now: datetime | None = None) -> str | None:
+    """Return why a student cannot work in a lesson now (an msgid, formatted by the caller), or None."""
+    now = now or utcnow()
+    if lesson.opens_at and _aware(lesson.opens_at) > now:
+        return NOT_OPEN_YET
+    if lesson.prerequisite_id:
+        first = db.get(Lesson, lesson.prerequisite_id)
+        if first is not None and not lesson_done(first, done):
+            return LOCKED
+    return None
+
+
+# --- recording an event --------------------------------------------------------------------------
+
+def _meets(activity: Activity, verb: str, result: dict[str, Any] | None, best_progress: float) -> bool:
+    rule = activity.completion
+    result = result or {}
+    if rule == Completion.viewed:
+        return verb in VIEW_VERBS or verb == "watched"
+    if rule == Completion.watched:
+        return best_progress >= (activity.threshold or 0.8)
+    if rule == Completion.submitted:
+        return verb == "submitted"
+    if rule == Completion.passed:
+        raw = (result.get("score") or {}).get("raw")
+        return verb in ("scored", "passed", "answered") and raw is not None and raw >= (activity.threshold or 5.0)
+    if rule == Completion.attended:
+        return verb == "attended" and result.get("success", True) is not False
+    if rule == Completion.posted:
+        return verb in POST_VERBS
+    return False
+
+
+@dataclass
+class Recorded:
+    """What one event wrote: its statement and whether it completed the activity now."""
+
+    statement: StatementRow
+    completed_now: bool
+
+
+def record(*, db: Session, actor: User, activity_id: int, verb: str, result: dict[str, Any] | None = None,
+           student: User | None = None, commit: bool = True) -> Recorded:
+    """Record a student's event in an activity (a teacher may record for a student: attendance, a grade)."""
+    activity = courses.get_activity(db=db, actor=actor, activity_id=activity_id)
+    course = db.get(Course, activity.course_id)
+    learner = student or actor
+    if student is not None and student.id != actor.id:
+        permissions.require(actor, "course.edit", course)
+    class_id = courses.class_of_student(db=db, course=course, student_id=learner.id)
+    if class_id is None:
+        raise Forbidden(NOT_A_STUDENT)
+    if student is None:  # the student's own event: the lesson must be open to them
+        lesson = db.get(Lesson, activity.lesson_id)
+        done = completed_ids(db, course_id=course.id, user_id=learner.id)
+        reason = why_locked(db, lesson, done)
+        if reason is not None:
+            first = db.get(Lesson, lesson.prerequisite_id) if lesson.prerequisite_id else None
+            raise Forbidden(reason, title=first.title if first else "")
+    statement = statement_for(user_id=learner.id, verb=verb, activity=activity, course=course,
+                              lesson_id=activity.lesson_id, class_id=class_id, result=result)
+    row = _row(statement, user_id=learner.id, verb=verb, course_id=course.id, lesson_id=activity.lesson_id,
+               activity_id=activity.id, class_id=class_id)
+    rows = [row]
+    already = db.scalar(select(func.count()).select_from(StatementRow).where(
+        StatementRow.activity_id == activity.id, StatementRow.user_id == learner.id,
+        StatementRow.verb == "completed")) > 0
+    best = max(row.progress or 0.0, db.scalar(select(func.max(StatementRow.progress)).where(
+        StatementRow.activity_id == activity.id, StatementRow.user_id == learner.id)) or 0.0)
+    completed_now = not already and _meets(activity, verb, result, best)
+    if completed_now:
+        done = statement_for(user_id=learner.id, verb="completed", activity=activity, course=course,
+                             lesson_id=activity.lesson_id, class_id=class_id, result={"completion": True})
+        rows.append(_row(done, user_id=learner.id, verb="completed", course_id=course.id,
+                         lesson_id=activity.lesson_id, activity_id=activity.id, class_id=class_id))
+    try:
+        write(db, rows)
+        if commit:
+            db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return Recorded(statement=row, completed_now=completed_now)
+
+
+# --- reading progress ----------------------------------------------------------------------------
+
+@dataclass
+class LessonState:
+    """A lesson as one student stands in it."""
+
+    lesson: Lesson
+    done: int
+    total: int
+    locked: str | None = None
+
+    @property
+    def complete(self) -> bool:
+        """Return whether every required activity is done."""
+        return self.done >= self.total
+
+
+@dataclass
+class CourseProgress:
+    """A student's progress in a course: per lesson, overall, and the next thing to do."""
+
+    course: Course
+    lessons: list[LessonState]
+    next_activity: Activity | None
+    done_ids: set[int] = field(default_factory=set)
+
+    @property
+    def percent(self) -> int:
+        """Return the share of required activities done, in whole percent."""
+        total = sum(s.total for s in self.lessons)
+        return round(100 * sum(min(s.done, s.total) for s in self.lessons) / total) if total else 0
+
+
+def _lessons(course: Course) -> list[Lesson]:
+    return [lesson for unit in course.units for lesson in unit.lessons]
+
+
+def course_progress(*, db: Session, actor: User, course_id: int, student_id: int | None = None) -> CourseProgress:
+    """Return a student's progress (their own, or one a teacher of the course asks for)."""
+    course = courses.get_course(db=db, actor=actor, course_id=course_id)
+    learner_id = student_id if student_id is not None else actor.id
+    if learner_id != actor.id:
+        permissions.require(actor, "course.edit", course)
+    done = completed_ids(db, course_id=course.id, user_id=learner_id)
+    states, next_activity = [], None
+    for lesson in _lessons(course):
+        required = [a for a in lesson.activities if a.required]
+        locked = why_locked(db, lesson, done)
+        states.append(LessonState(lesson=lesson, done=sum(a.id in done for a in required), total=len(required),
+                                  locked=locked))
+        if next_activity is None and locked is None:
+            next_activity = next((a for a in lesson.activities if a.id not in done and a.required), None)
+    return CourseProgress(course=course, lessons=states, next_activity=next_activity, done_ids=done)
+
+
+@dataclass
+class Grid:
+    """A class's progress: students × lessons, each cell (done, total), and who is behind."""
+
+    course: Course
+    lessons: list[Lesson]
+    students: list[User]
+    cells: dict[tuple[int, int], tuple[int, int]]
+    behind: set[int]
+    due: set[int]
+
+    def percent(self, student_id: int) -> int:
+        """Return a student's share of required activities done, in whole percent."""
+        total = sum(self.cells[(student_id, lesson.id)][1] for lesson in self.lessons)
+        done = sum(self.cells[(student_id, lesson.id)][0] for lesson in self.lessons)
+        return round(100 * done / total) if total else 0
+
+
+def class_grid(*, db: Session, actor: User, course_id: int, class_id: int | None = None,
+               now: datetime | None = None) -> Grid:
+    """Return the progress grid of a course's class (or of all its classes) for its teachers and admins.
+
+    A student is behind when a lesson whose closing date has passed is not complete for them."""
+    course = courses.get_course(db=db, actor=actor, course_id=course_id)
+    if not _may_watch(actor, course):
+        raise Forbidden(permissions.NOT_ALLOWED)
+    if class_id is not None and class_id not in {c.id for c in course.classes}:
+        raise Invalid(N_("This class does not take this course."))
+    lessons = _lessons(course)
+    students = courses.students_of(db=db, course=course, class_id=class_id)
+    required = {lesson.id: {a.id for a in lesson.activities if a.required} for lesson in lessons}
+    lesson_of = {a: lid for lid, ids in required.items() for a in ids}
+    done: dict[int, set[int]] = defaultdict(set)
+    if students and lesson_of:
+        rows = db.execute(select(StatementRow.user_id, StatementRow.activity_id).where(
+            StatementRow.course_id == course.id, StatementRow.verb == "completed",
+            StatementRow.user_id.in_([s.id for s in students])).distinct())
+        for user_id, activity_id in rows:
+            done[user_id].add(activity_id)
+    now = now or utcnow()
+    due = {lesson.id for lesson in lessons if lesson.closes_at and _aware(lesson.closes_at) < now}
+    cells, behind = {}, set()
+    for student in students:
+        for lesson in lessons:
+            ids = required[lesson.id]
+            cells[(student.id, lesson.id)] = (len(ids & done[student.id]), len(ids))
+            if lesson.id in due and not ids <= done[student.id]:
+                behind.add(student.id)
+    return Grid(course=course, lessons=lessons, students=students, cells=cells, behind=behind, due=due)
+
+
+def _may_watch(actor: User, course: Course) -> bool:
+    """Return whether the actor teaches or administers the course, or oversees its school's area (read-only)."""
+    from lms_core.accounts.models import Role
+
+    if permissions.can(actor, "course.edit", course) or actor.has_role(Role.system_admin):
+        return True
+    return actor.has_role(Role.department_staff) and permissions.can(actor, "course.view", course)
