@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from lms_core.i18n import N_, current_locale, gettext
 from lms_core.org.models import AcademicYear, SchoolClass, Subject
 from lms_core.org.service import current_year
 from lms_core.progress import service as progress
+from lms_core.progress import xapi
 from lms_core.web.deps import CurrentUser, DbSession
 from lms_core.web.templating import render
 
@@ -423,3 +424,16 @@ def progress_page(request: Request, course_id: Id, db: DbSession, user: CurrentU
     return render(request, "courses/progress.html", {
         **_common(db), "grid": grid, "course": grid.course, "classes": classes, "class_id": class_id,
     })
+
+
+@router.get("/courses/{course_id}/statements.json")
+def export_statements(course_id: Id, db: DbSession, user: CurrentUser,
+                      class_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+                      since: Annotated[str, Query(max_length=40)] = "",
+                      until: Annotated[str, Query(max_length=40)] = "") -> Response:
+    """Download a course's learning record (a class, a period) as xAPI JSON, streamed."""
+    rows = progress.export_rows(db=db, actor=user, course_id=course_id, class_id=class_id,
+                                since=_when(since), until=_when(until))
+    name = f"xapi-course-{course_id}" + (f"-class-{class_id}" if class_id else "") + ".json"
+    return StreamingResponse(xapi.export_document(rows), media_type="application/json",
+                             headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -2,7 +2,11 @@
 
 An activity is done for a student when a `completed` statement exists for it. That statement is written by
 `record` the moment an event meets the activity's completion rule (opened it, watched 80 %, handed in, passed,
-was present, posted), so a class grid is one grouped query over indexed columns."""
+was present, posted), so a class grid is one grouped query over indexed columns.
+
+A statement that stops being true (a student marked present, later corrected to absent) is never changed nor
+deleted: a `voided` statement pointing at it is appended, as xAPI 1.0.3 prescribes, and progress ignores
+statements that a voiding statement points at."""
 
 from __future__ import annotations
 
@@ -12,8 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, aliased
 
 from lms_core import permissions
 from lms_core.accounts.models import User
@@ -90,13 +94,38 @@ def write(db: Session, rows: list[StatementRow]) -> None:
     db.flush()
 
 
+def not_voided(course_id: int) -> ColumnElement[bool]:
+    """Return a filter keeping the statements of a course that no voiding statement points at."""
+    voiding = aliased(StatementRow)
+    return StatementRow.id.not_in(select(voiding.object_iri).where(voiding.course_id == course_id,
+                                                                    voiding.verb == "voided"))
+
+
+def void(db: Session, *, actor: User, targets: list[StatementRow]) -> list[StatementRow]:
+    """Append one voiding statement per target, by the actor (the caller commits); voided ones stop counting."""
+    rows = []
+    for target in targets:
+        if target.verb == "voided":
+            raise ValueError("a voiding statement cannot itself be voided")
+        statement = xapi.validate_statement({
+            "id": str(uuid.uuid4()),
+            "actor": xapi.actor(actor.id).model_dump(mode="json", exclude_none=True, by_alias=True),
+            "verb": {"id": verbs.VOIDED.iri, "display": dict(verbs.VOIDED.display)},
+            "object": {"objectType": "StatementRef", "id": target.id},
+            "timestamp": utcnow(), "version": "1.0.3"})
+        rows.append(_row(statement, user_id=actor.id, verb="voided", course_id=target.course_id,
+                         lesson_id=target.lesson_id, activity_id=target.activity_id, class_id=target.class_id))
+    write(db, rows)
+    return rows
+
+
 # --- availability ------------------------------------------------------------------------------
 
 def completed_ids(db: Session, *, course_id: int, user_id: int) -> set[int]:
     """Return the activities of a course a student has completed."""
     return set(db.scalars(select(StatementRow.activity_id).where(
         StatementRow.course_id == course_id, StatementRow.user_id == user_id, StatementRow.verb == "completed",
-        StatementRow.activity_id.is_not(None)).distinct()))
+        StatementRow.activity_id.is_not(None), not_voided(course_id)).distinct()))
 
 
 def lesson_done(lesson: Lesson, done: set[int]) -> bool:
@@ -170,7 +199,7 @@ def record(*, db: Session, actor: User, activity_id: int, verb: str, result: dic
     rows = [row]
     already = db.scalar(select(func.count()).select_from(StatementRow).where(
         StatementRow.activity_id == activity.id, StatementRow.user_id == learner.id,
-        StatementRow.verb == "completed")) > 0
+        StatementRow.verb == "completed", not_voided(course.id))) > 0
     best = max(row.progress or 0.0, db.scalar(select(func.max(StatementRow.progress)).where(
         StatementRow.activity_id == activity.id, StatementRow.user_id == learner.id)) or 0.0)
     completed_now = not already and _meets(activity, verb, result, best)
@@ -279,7 +308,7 @@ def class_grid(*, db: Session, actor: User, course_id: int, class_id: int | None
     done: dict[int, set[int]] = defaultdict(set)
     if students and lesson_of:
         rows = db.execute(select(StatementRow.user_id, StatementRow.activity_id).where(
-            StatementRow.course_id == course.id, StatementRow.verb == "completed",
+            StatementRow.course_id == course.id, StatementRow.verb == "completed", not_voided(course.id),
             StatementRow.user_id.in_([s.id for s in students])).distinct())
         for user_id, activity_id in rows:
             done[user_id].add(activity_id)
@@ -302,3 +331,42 @@ def _may_watch(actor: User, course: Course) -> bool:
     if permissions.can(actor, "course.edit", course) or actor.has_role(Role.system_admin):
         return True
     return actor.has_role(Role.department_staff) and permissions.can(actor, "course.view", course)
+
+
+# --- export ----------------------------------------------------------------------------------------
+
+MAX_EXPORT_DAYS = 400
+
+
+def export_rows(*, db: Session, actor: User, course_id: int, class_id: int | None, since: datetime | None,
+                until: datetime | None) -> Any:
+    """Return an iterator over the stored statements of a course (one class, a period) for its teachers and admins.
+
+    Rows are read in pages of a thousand, so a year of a province's statements never sits in memory at once."""
+    course = courses.get_course(db=db, actor=actor, course_id=course_id)
+    if not _may_watch(actor, course):
+        raise Forbidden(permissions.NOT_ALLOWED)
+    if class_id is not None and class_id not in {c.id for c in course.classes}:
+        raise Invalid(N_("This class does not take this course."))
+    since, until = _aware(since), _aware(until)
+    if since and until and until <= since:
+        raise Invalid(N_("The end of the period must come after its start."))
+    query = select(StatementRow.id, StatementRow.body).where(StatementRow.course_id == course.id)
+    if class_id is not None:
+        query = query.where(StatementRow.class_id == class_id)
+    if since is not None:
+        query = query.where(StatementRow.timestamp >= since)
+    if until is not None:
+        query = query.where(StatementRow.timestamp < until)
+
+    def pages() -> Any:
+        last = ""
+        while True:
+            batch = db.execute(query.where(StatementRow.id > last).order_by(StatementRow.id).limit(1000)).all()
+            if not batch:
+                return
+            for _, body in batch:
+                yield body
+            last = batch[-1][0]
+
+    return pages()

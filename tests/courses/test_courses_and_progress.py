@@ -237,3 +237,29 @@ def test_copying_a_course_keeps_its_outline_and_remaps_prerequisites(db: Session
     assert lessons[1].prerequisite_id == lessons[0].id  # points inside the copy, not at the old course
     assert [a.title for a in lessons[1].activities] == ["Đọc"]
     assert lessons[1].activities[0].settings["version_id"] == material.published_version_id
+
+
+def test_the_learning_record_exports_as_xapi_json_for_a_class_and_period(db: Session, world, plugin_host, types,
+                                                                       client_for) -> None:
+    import json
+
+    material = published_page(db, plugin_host, world.teacher)
+    course = course_for_6a(db, world)
+    activity = courses.add_activity(db=db, actor=world.teacher, types=types, lesson_id=_lesson(db, world, course).id,
+                                    type="material", title="Đọc", settings={"material_id": material.id})
+    progress.record(db=db, actor=world.student, activity_id=activity.id, verb="viewed")
+    progress.record(db=db, actor=world.classmate, activity_id=activity.id, verb="viewed")
+    answer = client_for(world.teacher).get(f"/courses/{course.id}/statements.json?class_id={world.class_6a.id}")
+    assert answer.status_code == 200 and "attachment" in answer.headers["content-disposition"]
+    statements = json.loads(answer.content)
+    assert len(statements) == 4  # two "viewed", two "completed"
+    assert {s["verb"]["id"].rsplit("/", 1)[1] for s in statements} == {"viewed", "completed"}
+    for statement in statements:
+        xapi.validate_statement(statement)
+    from lms_core.accounts.manage_pages import VIETNAM
+
+    later = (utcnow() + timedelta(days=1)).astimezone(VIETNAM)
+    empty = client_for(world.teacher).get(f"/courses/{course.id}/statements.json?since={later:%Y-%m-%dT%H:%M}")
+    assert json.loads(empty.content) == []
+    assert client_for(world.student).get(f"/courses/{course.id}/statements.json").status_code == 403
+    assert client_for(world.teacher).get(f"/courses/{course.id}/statements.json?since=hôm-qua").status_code == 422
