@@ -37,7 +37,13 @@ def for_user(*, db: Session, actor: User) -> Dashboard:
             .join(ClassEnrolment, ClassEnrolment.class_id == SchoolClass.id)
             .where(ClassEnrolment.student_id == actor.id).order_by(SchoolClass.name)
         ).all()
-        board.sections[Role.student] = {"classes": [{"id": c.id, "name": c.name, "school": s} for c, s in classes]}
+        from lms_core.courses.service import list_courses
+        from lms_core.progress.service import course_progress
+
+        learning = [course_progress(db=db, actor=actor, course_id=c.id) for c in list_courses(db=db, actor=actor)
+                    if permissions.can(actor, "course.learn", c)]
+        board.sections[Role.student] = {"classes": [{"id": c.id, "name": c.name, "school": s} for c, s in classes],
+                                        "courses": learning}
     if actor.has_role(Role.teacher):
         rows = db.execute(
             select(SchoolClass.id, SchoolClass.name, SchoolClass.grade, Subject, TeachingAssignment.is_homeroom)

@@ -25,4 +25,7 @@ def class_page(class_id: int, request: Request, db: DbSession, user: CurrentUser
     """Show a class with its teachers and students."""
     klass = service.get_class(db=db, actor=user, class_id=class_id)
     teachers, students = service.class_members(db=db, klass=klass)
-    return render(request, "class.html", {"klass": klass, "teachers": teachers, "students": students})
+    from lms_core.progress.service import class_overview
+
+    return render(request, "class.html", {"klass": klass, "teachers": teachers, "students": students,
+                                          "courses": class_overview(db=db, actor=user, class_id=klass.id)})

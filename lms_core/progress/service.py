@@ -324,6 +324,33 @@ def class_grid(*, db: Session, actor: User, course_id: int, class_id: int | None
     return Grid(course=course, lessons=lessons, students=students, cells=cells, behind=behind, due=due)
 
 
+@dataclass
+class CourseSummary:
+    """One course of a class at a glance: average progress and who is behind."""
+
+    course: Course
+    students: int
+    average: int
+    behind: int
+
+
+def class_overview(*, db: Session, actor: User, class_id: int) -> list[CourseSummary]:
+    """Return the courses a class takes that the actor may watch, with the class's average progress in each."""
+    from lms_core.courses.models import CourseClass
+
+    taken = set(db.scalars(select(CourseClass.course_id).where(CourseClass.class_id == class_id)))
+    out = []
+    for course in courses.list_courses(db=db, actor=actor):
+        if course.id not in taken or not _may_watch(actor, course):
+            continue
+        grid = class_grid(db=db, actor=actor, course_id=course.id, class_id=class_id)
+        percents = [grid.percent(s.id) for s in grid.students]
+        out.append(CourseSummary(course=course, students=len(percents),
+                                 average=round(sum(percents) / len(percents)) if percents else 0,
+                                 behind=len(grid.behind)))
+    return out
+
+
 def _may_watch(actor: User, course: Course) -> bool:
     """Return whether the actor teaches or administers the course, or oversees its school's area (read-only)."""
     from lms_core.accounts.models import Role

@@ -79,3 +79,26 @@ def test_refusals_on_course_pages_are_shown_and_store_nothing(db: Session, world
     assert teacher.get("/courses/999999").status_code == 404
     assert client_for(world.student).post("/courses/activities/1/events", json={"verb": "watched", "progress": 3},
                                           headers={"X-CSRF-Token": "x"}).status_code in (403, 422)
+
+
+def test_school_admin_sees_each_class_courses_and_a_student_sees_theirs_on_the_dashboard(
+        db: Session, world, client_for, plugin_host, types) -> None:
+    from lms_core.courses import service as courses
+    from lms_core.progress import service as progress
+    from tests.courses.conftest import course_for_6a
+
+    material = published_page(db, plugin_host, world.teacher)
+    course = course_for_6a(db, world)
+    unit = courses.add_unit(db=db, actor=world.teacher, course_id=course.id, title="Chủ đề 1")
+    lesson = courses.add_lesson(db=db, actor=world.teacher, unit_id=unit.id, title="Bài 1")
+    activity = courses.add_activity(db=db, actor=world.teacher, types=types, lesson_id=lesson.id, type="material",
+                                    title="Đọc bài Trà", settings={"material_id": material.id})
+    progress.record(db=db, actor=world.student, activity_id=activity.id, verb="viewed")
+    page = client_for(world.school_admin).get(f"/classes/{world.class_6a.id}")
+    row = re.search(r"Tiếng Anh 6.*?</tr>", page.text, re.S)[0]
+    assert ">50%<" in row  # one of two students done
+    _check(page.text)
+    assert "Tiếng Anh 6" not in client_for(world.school_admin).get(f"/classes/{world.class_7a.id}").text
+    board = client_for(world.classmate).get("/dashboard").text
+    assert "Tiếng Anh 6" in board and f"/courses/{course.id}/activities/{activity.id}" in board  # what to do next
+    _check(board)
