@@ -31,7 +31,7 @@ from lms_core.progress.models import StatementRow
 
 NOT_A_STUDENT = N_("Only students of this course's classes record their learning here.")
 NOT_OPEN_YET = N_("This lesson is not open yet.")
-CLOSED = N_("This activity is closed.")
+ACTIVITY_NOT_OPEN = N_("This activity is not open yet.")
 LOCKED = N_("Complete the lesson “{title}” first.")
 UNKNOWN_VERB = N_("This kind of learning event is not known.")
 PROGRESS_KEY = "https://w3id.org/xapi/video/extensions/progress"
@@ -192,6 +192,8 @@ def record(*, db: Session, actor: User, activity_id: int, verb: str, result: dic
         if reason is not None:
             first = db.get(Lesson, lesson.prerequisite_id) if lesson.prerequisite_id else None
             raise Forbidden(reason, title=first.title if first else "")
+        if activity.opens_at and _aware(activity.opens_at) > utcnow():
+            raise Forbidden(ACTIVITY_NOT_OPEN)
     statement = statement_for(user_id=learner.id, verb=verb, activity=activity, course=course,
                               lesson_id=activity.lesson_id, class_id=class_id, result=result)
     row = _row(statement, user_id=learner.id, verb=verb, course_id=course.id, lesson_id=activity.lesson_id,
