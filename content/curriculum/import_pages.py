@@ -10,10 +10,11 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from content.curriculum import editing, importer, service, tree_file, uploads
+from content.curriculum import editing, importer, service, tree_file
 from content.curriculum.api import viewer_province
 from content.curriculum.models import CurriculumItem, ItemKind
 from content.curriculum.tree_pages import province_field, view_url
+from lms_core.pending import PendingStore
 from lms_core.accounts.import_sheet import check_size
 from lms_core.accounts.models import Role, User
 from lms_core.errors import Forbidden, Invalid, NotFound, TooLarge
@@ -24,6 +25,7 @@ from lms_core.web.deps import CurrentUser, DbSession
 from lms_core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+UPLOADS = PendingStore("curriculum-imports")  # tree files between preview and confirmation
 MAX_ID = 2_147_483_647
 NO_FILE = N_("Choose a CSV or Excel (.xlsx) file to upload.")
 PREVIEW_ROWS = 500
@@ -106,8 +108,7 @@ def import_preview(request: Request, db: DbSession, user: CurrentUser,
         return _form(request, db, user, province_id=target, error=exc.translated(), status_code=exc.status_code)
     token = None
     if result.ok:
-        token = uploads.keep(var_dir=request.app.state.settings.resolved_var_dir, data=data, user_id=user.id,
-                             province_id=target)
+        token = UPLOADS.keep_bytes(data, user_id=user.id, province_id=target)
     return _preview_page(request, db, result=result, province_id=target, token=token,
                          status_code=200 if result.ok else 422)
 
@@ -116,17 +117,17 @@ def import_preview(request: Request, db: DbSession, user: CurrentUser,
 def import_confirm(request: Request, db: DbSession, user: CurrentUser,
                    token: Annotated[str, Form(min_length=64, max_length=64)]) -> Response:
     """Import the previewed file (all or nothing), delete it, and show the first imported tree."""
-    var_dir = request.app.state.settings.resolved_var_dir
-    kept = uploads.load(var_dir=var_dir, digest=token, user_id=user.id)
+    kept = UPLOADS.load(token, user_id=user.id)
+    province_id = kept.record.get("province_id")
     try:
-        result = importer.apply_import(db=db, actor=user, province_id=kept.province_id, data=kept.data)
+        result = importer.apply_import(db=db, actor=user, province_id=province_id, data=kept.read())
     except Invalid as exc:  # the subjects or programme changed since the preview
-        return _form(request, db, user, province_id=kept.province_id, error=exc.translated(),
+        return _form(request, db, user, province_id=province_id, error=exc.translated(),
                      status_code=exc.status_code)
     finally:
-        uploads.discard(var_dir=var_dir, digest=token, user_id=user.id)
+        UPLOADS.discard(token)
     first = result.trees[0]
-    return RedirectResponse(view_url(grade=first.grade, subject=first.subject_code, province_id=kept.province_id,
+    return RedirectResponse(view_url(grade=first.grade, subject=first.subject_code, province_id=province_id,
                                      notice="imported", anchor="tree"), status_code=303)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms_core import permissions
-from lms_core.accounts import import_uploads as uploads
+from lms_core.pending import PendingStore
 from lms_core.accounts import importer
 from lms_core.accounts.import_sheet import check_size
 from lms_core.accounts.import_workbooks import ACCOUNTS_FILENAME, TEMPLATE_FILENAME, XLSX_TYPE, accounts_xlsx, template_xlsx
@@ -23,6 +23,7 @@ from lms_core.web.deps import CurrentUser, DbSession
 from lms_core.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+UPLOADS = PendingStore("imports")  # class lists between preview and confirmation
 
 NO_FILE = N_("Choose an Excel file (.xlsx) to upload.")
 PREVIEW_ROWS = 300
@@ -91,8 +92,7 @@ def import_preview(
         return _preview(request, exc.report, token=None, status_code=422)
     except (Invalid, TooLarge) as exc:
         return _form(request, schools, user, error=exc.translated(), status_code=exc.status_code, **again)
-    token = uploads.keep(var_dir=request.app.state.settings.resolved_var_dir, data=data, school_id=school_id,
-                         user_id=user.id, create_classes=create_classes)
+    token = UPLOADS.keep_bytes(data, user_id=user.id, school_id=school_id, create_classes=create_classes)
     return _preview(request, report, token=token, status_code=200)
 
 
@@ -104,15 +104,14 @@ def import_confirm(
     token: Annotated[str, Form(min_length=64, max_length=64)],
 ) -> Response:
     """Import the previewed file, delete it, and show the new accounts once."""
-    var_dir = request.app.state.settings.resolved_var_dir
-    upload = uploads.load(var_dir=var_dir, digest=token, user_id=user.id)
+    upload = UPLOADS.load(token, user_id=user.id)
     try:
-        report = importer.import_users(db=db, actor=user, school_id=upload.school_id, data=upload.data,
-                                       dry_run=False, create_classes=upload.create_classes)
+        report = importer.import_users(db=db, actor=user, school_id=int(upload.record["school_id"]), data=upload.read(),
+                                       dry_run=False, create_classes=bool(upload.record.get("create_classes")))
     except importer.ImportRejected as exc:  # the data changed since the preview
         return _preview(request, exc.report, token=None, status_code=422)
     finally:
-        uploads.discard(var_dir=var_dir, digest=token)
+        UPLOADS.discard(token)
     response = render(request, "import_result.html", _result_context(report))
     response.headers.update(NO_STORE)
     return response

@@ -47,7 +47,7 @@ def test_upload_preview_confirm_imports_once_and_deletes_the_kept_file(db: Sessi
     assert "Phạm Thu Hà" in preview.text and "annv" in preview.text and 'class="table-wrap"' in preview.text
     assert stored_counts(db) == before  # the preview imports nothing
     token = _token(preview.text)
-    assert _kept_files() - kept_before == {f"{token}.xlsx", f"{token}.json"}
+    assert _kept_files() - kept_before == {f"{token}.bin", f"{token}.json"}
 
     result = client.post("/admin/import/confirm", data={"token": token})
     assert result.status_code == 200
@@ -103,7 +103,7 @@ def test_a_kept_file_confirms_only_for_its_uploader(db: Session, school, client_
 def test_a_tampered_kept_file_is_refused(db: Session, school, client_for) -> None:
     client = client_for(school.school_admin)
     token = _token(_upload(client, school.school.id, "clean.xlsx").text)
-    (get_settings().resolved_var_dir / "imports" / f"{token}.xlsx").write_bytes(fixture_bytes("new_classes.xlsx"))
+    (get_settings().resolved_var_dir / "imports" / f"{token}.bin").write_bytes(fixture_bytes("new_classes.xlsx"))
     before = stored_counts(db)
     assert client.post("/admin/import/confirm", data={"token": token}).status_code == 404
     assert stored_counts(db) == before

@@ -136,7 +136,7 @@ def test_the_command_line_exports_and_imports(db: Session, world, tmp_path: Path
     # importing back into the server it came from adds nothing
     result = runner.invoke(app, ["import-materials", str(out), "--user", world.teacher.username])
     assert result.exit_code == 0, result.output
-    assert "0 new materials, 0 new versions (1 already here)" in result.output
+    assert "0 học liệu mới, 0 phiên bản mới (1 phiên bản đã có)" in " ".join(result.output.split())
     refused = runner.invoke(app, ["import-materials", str(out), "--user", world.student.username])
     assert refused.exit_code == 1
     bad = tmp_path / "bad.zip"
