@@ -69,7 +69,7 @@ def truongso_navigation(db: Any, user: Any, school_id: int | None) -> list[NavEn
     if shows_review(db, user):
         entries.append(NavEntry("review", N_("Review"), "/review", 25))
     if any(user.has_role(r) for r in (Role.department_staff, Role.school_admin, Role.system_admin)):
-        entries.append(NavEntry("coverage", N_("Curriculum coverage"), "/coverage", 27))
+        entries.append(NavEntry("coverage", N_("Curriculum coverage"), "/coverage", 61, N_("Reports")))
     return entries
 
 

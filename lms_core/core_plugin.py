@@ -16,12 +16,13 @@ from lms_core.plugins.types import NavEntry
 def truongso_models() -> list[ModuleType]:
     from lms_core.accounts import models as accounts
     from lms_core.courses import models as courses
+    from lms_core.gradebook import models as gradebook
     from lms_core.jobs import models as jobs
     from lms_core.org import models as org
     from lms_core.plugins import models as plugins
     from lms_core.progress import models as progress
 
-    return [org, accounts, plugins, jobs, courses, progress]
+    return [org, accounts, plugins, jobs, courses, progress, gradebook]
 
 
 @hookimpl
@@ -41,8 +42,11 @@ def truongso_api_routers() -> list[Any]:
 def truongso_page_routers() -> list[Any]:
     from lms_core.accounts import import_pages, manage_pages
     from lms_core.accounts import pages as accounts
+    from lms_core.courses import discussion_pages, live_pages
+    from lms_core.courses import assignment_pages
     from lms_core.courses import pages as courses
     from lms_core.dashboard import pages as dashboard
+    from lms_core.gradebook import pages as gradebook
     from lms_core.jobs import pages as jobs
     from lms_core.org import pages as org
     from lms_core.plugins import pages as plugins
@@ -51,7 +55,8 @@ def truongso_page_routers() -> list[Any]:
     from lms_core.org import admin_pages as org_admin
 
     return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
-            plugins.router, jobs.router, health.router]
+            plugins.router, jobs.router, health.router, gradebook.router, discussion_pages.router, live_pages.router,
+            assignment_pages.router]
 
 
 @hookimpl
@@ -60,6 +65,7 @@ def truongso_template_dirs() -> list[Path]:
 
 
 ADMIN = N_("Administration")
+REPORTS = N_("Reports")  # plugins fold their report pages under the same msgid
 
 
 @hookimpl
@@ -70,6 +76,10 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
         entries.append(NavEntry("classes", N_("Classes"), "/classes", 10))
     if user.has_role(Role.teacher) or user.has_role(Role.student) or user.has_role(Role.school_admin):
         entries.append(NavEntry("courses", N_("Courses"), "/courses", 15))
+    if user.has_role(Role.teacher) or user.has_role(Role.student):
+        entries.append(NavEntry("gradebook", N_("Gradebook"), "/gradebook", 16))
+    elif user.has_role(Role.school_admin):  # a principal reads the gradebooks: a report, not daily work
+        entries.append(NavEntry("gradebook", N_("Gradebook"), "/gradebook", 60, REPORTS))
     if admin:
         entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))

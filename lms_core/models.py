@@ -2,6 +2,7 @@
 
 from lms_core.accounts import models as accounts_models  # noqa: F401
 from lms_core.courses import models as courses_models  # noqa: F401
+from lms_core.gradebook import models as gradebook_models  # noqa: F401
 from lms_core.jobs import models as jobs_models  # noqa: F401
 from lms_core.org import models as org_models  # noqa: F401
 from lms_core.plugins import models as plugins_models  # noqa: F401

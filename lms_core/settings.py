@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 UPLOAD_LIMITS_MB = {"page": 20, "document": 50, "slides": 100, "video": 500, "audio": 100, "image": 20,
-                    "ehandbook": 200, "transcript": 2, "page_image": 5}
+                    "ehandbook": 200, "transcript": 2, "page_image": 5, "assignment": 20}
 
 
 class Settings(BaseSettings):

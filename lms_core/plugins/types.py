@@ -37,6 +37,9 @@ class ActivityType:
     # the template that shows the activity inside its lesson, and context(db=, actor=, activity=) -> dict for it
     template: str = ""
     context: Any = field(default=None, compare=False)
+    # the template of the type's own add form on the lesson page (posting to its own route), when the one choice
+    # of the common form is not enough; it sees the lesson page's context (course, lesson, values, error)
+    add_template: str = ""
 
 
 @dataclass(frozen=True)

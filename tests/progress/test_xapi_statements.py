@@ -306,3 +306,16 @@ def test_every_platform_verb_is_a_valid_xapi_verb_in_english_and_vietnamese() ->
     adl = {"completed", "answered", "asked", "attended", "attempted", "passed", "failed", "experienced", "launched"}
     assert all(verbs.VERBS[k].iri == "http://adlnet.gov/expapi/verbs/" + k for k in adl)
     assert verbs.get("liked") is None
+
+
+def test_messages_are_translated_for_vietnamese_users() -> None:
+    from lms_core.errors import Invalid
+    from lms_core.i18n import use_locale
+    from lms_core.progress.xapi import validate_statement
+
+    with use_locale("vi"):
+        with pytest.raises(Invalid) as caught:
+            validate_statement({"actor": {"objectType": "Agent",
+                                          "account": {"homePage": "https://truong.example", "name": "x"}},
+                                "verb": {"id": "completed"}, "object": {"id": "https://truong.example/a"}})
+        assert "IRI tuyệt đối" in caught.value.translated()

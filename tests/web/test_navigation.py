@@ -69,6 +69,7 @@ def test_a_principal_sees_a_short_menu_with_administration_folded(world, client_
     assert "/admin/users" not in nav.top and "/admin/jobs" not in nav.top
     assert {"/admin/users", "/admin/import", "/admin/plugins", "/admin/jobs"} <= set(nav.groups["Quản trị"])
     assert "(current)" not in nav.groups  # no administration page is open
+    assert {"/coverage", "/gradebook"} <= set(nav.groups["Báo cáo"])  # reports fold too
 
 
 def test_the_group_is_marked_when_one_of_its_pages_is_open(world, client_for) -> None:
