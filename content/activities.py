@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from content.ingest import FileType
 from content.materials import service as materials
-from content.materials.models import MaterialKind, MaterialVersion
+from content.materials.models import MaterialKind, MaterialVersion, Visibility
 from content.repository.models import CourseMaterial
 from lms_core.accounts.models import User
 from lms_core.errors import Invalid
@@ -44,6 +44,10 @@ def _prepare(*, db: Session, actor: User, course: Any, settings: dict[str, Any],
                                                        CourseMaterial.version_id == version.id))
     if exists is None:
         db.add(CourseMaterial(course_id=course.id, material_id=material.id, version_id=version.id, added_by_id=actor.id))
+    if material.visibility == Visibility.shared and material.owner_id != actor.id:  # counts as a reuse
+        from content.repository.service import note_reuse
+
+        note_reuse(db=db, actor=actor, material_id=material.id, version_id=version.id, purpose=course.title)
     return {"material_id": material.id, "version_id": version.id, "number": version.number, "kind": material.kind}
 
 

@@ -247,6 +247,23 @@ class ReuseResult:
     version_number: int
 
 
+def note_reuse(*, db: Session, actor: User, material_id: int, version_id: int,
+               purpose: str = "") -> tuple[MaterialReuse, bool]:
+    """Add a teacher's reuse of a material version and count it, once per teacher and version (the caller commits)."""
+    existing = db.scalar(select(MaterialReuse).where(MaterialReuse.user_id == actor.id,
+                                                     MaterialReuse.version_id == version_id))
+    if existing is not None:
+        return existing, False
+    schools = actor.school_ids(Role.teacher, Role.school_admin)
+    school_id = actor.school_id if actor.school_id in schools else (min(schools) if schools else None)
+    row = MaterialReuse(material_id=material_id, version_id=version_id, user_id=actor.id, school_id=school_id,
+                        purpose=" ".join(purpose.split())[:200])
+    db.add(row)
+    db.flush()
+    db.execute(update(E).where(E.material_id == material_id).values(reuse_count=E.reuse_count + 1))
+    return row, True
+
+
 def reuse(*, db: Session, actor: User, material_id: int, purpose: str = "") -> ReuseResult:
     """Record that a teacher pins the published version of a shared material (once per teacher and version)."""
     schools = actor.school_ids(Role.teacher, Role.school_admin)
@@ -258,20 +275,12 @@ def reuse(*, db: Session, actor: User, material_id: int, purpose: str = "") -> R
     if row is None:
         raise NotFound(NOT_IN_REPOSITORY)
     version_id, number = row
-    existing = db.scalar(select(MaterialReuse).where(MaterialReuse.user_id == actor.id,
-                                                     MaterialReuse.version_id == version_id))
-    created = existing is None
-    if created:
-        school_id = actor.school_id if actor.school_id in schools else min(schools)
-        existing = MaterialReuse(material_id=material_id, version_id=version_id, user_id=actor.id,
-                                 school_id=school_id, purpose=" ".join(purpose.split())[:200])
-        try:
-            db.add(existing)
-            db.flush()
-            db.execute(update(E).where(E.material_id == material_id).values(reuse_count=E.reuse_count + 1))
-            db.commit()
-        except IntegrityError:  # the same teacher, twice at once: the other request recorded it
-            db.rollback()
-            return reuse(db=db, actor=actor, material_id=material_id, purpose=purpose)
+    try:
+        existing, created = note_reuse(db=db, actor=actor, material_id=material_id, version_id=version_id,
+                                       purpose=purpose)
+        db.commit()
+    except IntegrityError:  # the same teacher, twice at once: the other request recorded it
+        db.rollback()
+        return reuse(db=db, actor=actor, material_id=material_id, purpose=purpose)
     count = db.scalar(select(E.reuse_count).where(E.material_id == material_id)) or 0
     return ReuseResult(reuse=existing, created=created, reuse_count=count, version_number=number)

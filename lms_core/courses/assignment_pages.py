@@ -28,7 +28,7 @@ REFUSALS = (Invalid, TooLarge, Conflict, Forbidden)
 
 
 def _assignment_of(db: Session, user: User, course_id: int, activity_id: int) -> Activity:
-    activity = course_pages._activity_of(db, user, course_id, activity_id)
+    activity = course_pages.activity_of(db, user, course_id, activity_id)
     if activity.type != assignments.NAME:
         raise NotFound(assignments.NOT_AN_ASSIGNMENT)
     return activity
@@ -37,15 +37,15 @@ def _assignment_of(db: Session, user: User, course_id: int, activity_id: int) ->
 def _activity_page(request: Request, db: Session, user: User, activity: Activity, *, error: str,
                    status_code: int) -> Response:
     """Render the activity page again with a refusal above the hand-in form (nothing is recorded)."""
-    course, lesson = course_pages._lesson_of(db, user, activity.course_id, activity.lesson_id)
-    kind = course_pages._types(request).get(activity.type)
+    course, lesson = course_pages.lesson_of(db, user, activity.course_id, activity.lesson_id)
+    kind = course_pages.activity_types(request).get(activity.type)
     learner = permissions.can(user, "course.learn", course)
     done = progress.completed_ids(db, course_id=course.id, user_id=user.id) if learner else set()
     siblings = lesson.activities
     index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
     extra = assignments.context(db=db, actor=user, activity=activity)
     return render(request, "courses/activity.html", {
-        **course_pages._common(db), **extra, "assignment_error": error, "course": course, "lesson": lesson,
+        **course_pages.common_context(db), **extra, "assignment_error": error, "course": course, "lesson": lesson,
         "activity": activity, "kind": kind, "learner": learner, "complete": activity.id in done,
         "just_completed": False,
         "next_activity": siblings[index + 1] if index + 1 < len(siblings) else None,
@@ -76,7 +76,7 @@ def _submissions_page(request: Request, db: Session, user: User, activity: Activ
     work = assignments.class_submissions(db=db, actor=user, activity_id=activity.id, class_id=class_id)
     course = db.get(Course, activity.course_id)
     return render(request, "courses/assignment_submissions.html", {
-        **course_pages._common(db), "course": course, "activity": activity, "work": work, "class_id": class_id,
+        **course_pages.common_context(db), "course": course, "activity": activity, "work": work, "class_id": class_id,
         "settings": assignments.AssignmentSettings.model_validate(activity.settings or {}),
         "handed_in": sum(1 for w in work if w.attempts), "error": error, "error_for": error_for,
         "values": values or {}, "graded": request.query_params.get("graded", ""),
@@ -102,7 +102,7 @@ def grade(request: Request, course_id: Id, submission_id: Id, db: DbSession, use
     if submission is None:
         raise NotFound(assignments.SUBMISSION_NOT_FOUND)
     activity = _assignment_of(db, user, course_id, submission.activity_id)
-    wanted_class = course_pages._int(class_id)
+    wanted_class = course_pages.form_int(class_id)
     try:
         assignments.grade(db=db, actor=user, submission_id=submission.id, score=score, rubric=points,
                           feedback=feedback)
@@ -149,7 +149,7 @@ def _settings_values(form: SettingsForm) -> dict[str, Any]:
         except ValueError:
             raise Invalid(assignments.RUBRIC_POINTS) from None
         rubric.append({"title": title, "points": number})
-    attempts = course_pages._int(form.max_attempts)
+    attempts = course_pages.form_int(form.max_attempts)
     if attempts is None or attempts > assignments.MAX_ATTEMPTS:
         raise Invalid(N_("Students may hand in from 1 to {max} times."), max=assignments.MAX_ATTEMPTS)
     return {"accept_text": form.accept_text == "1", "accept_file": form.accept_file == "1",
@@ -162,7 +162,7 @@ def _settings_page(request: Request, db: Session, activity: Activity, values: di
     rubric = list(values.get("rubric", []))
     rubric += [{"title": "", "points": ""}] * max(RUBRIC_ROWS - len(rubric), 0)
     return render(request, "courses/assignment_settings.html", {
-        **course_pages._common(db), "course": db.get(Course, activity.course_id), "activity": activity,
+        **course_pages.common_context(db), "course": db.get(Course, activity.course_id), "activity": activity,
         "values": values, "rubric": rubric, "error": error, "KIND_LABELS": assignments.KIND_LABELS,
         "FILE_KINDS": assignments.FILE_KINDS, "MAX_ATTEMPTS": assignments.MAX_ATTEMPTS,
     }, status_code=status_code)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from lms_core.accounts.manage_pages import local_time
 from lms_core.courses import live
 from lms_core.courses import service as courses
-from lms_core.courses.pages import _lesson_of, _lesson_page, _types, _when
+from lms_core.courses.pages import lesson_of, lesson_page_response, activity_types, form_when
 from lms_core.errors import Invalid, NotFound
 from lms_core.i18n import N_
 from lms_core.web.deps import CurrentUser, DbSession
@@ -40,20 +40,20 @@ class LiveForm(BaseModel):
 def add_live_session(request: Request, course_id: Id, lesson_id: Id, db: DbSession, user: CurrentUser,
                      form: Annotated[LiveForm, Form()]) -> Response:
     """Add a live online session to a lesson; a refusal shows the lesson again with the form kept."""
-    course, lesson = _lesson_of(db, user, course_id, lesson_id)
+    course, lesson = lesson_of(db, user, course_id, lesson_id)
     try:
-        starts_at = _when(form.starts_at)
+        starts_at = form_when(form.starts_at)
         duration = form.duration_minutes.strip()
         if starts_at is None or not duration.isdigit():
             raise Invalid(NO_START)
-        courses.add_activity(db=db, actor=user, types=_types(request), lesson_id=lesson.id, type=live.TYPE,
+        courses.add_activity(db=db, actor=user, types=activity_types(request), lesson_id=lesson.id, type=live.TYPE,
                              title=form.title, instructions=form.instructions, required=form.required != "0",
                              settings={"starts_at": starts_at.isoformat(), "duration_minutes": int(duration),
                                        "link": form.link, "room": form.room})
     except (Invalid, NotFound) as exc:
         db.rollback()
-        course, lesson = _lesson_of(db, user, course_id, lesson_id)
-        return _lesson_page(request, db, user, course, lesson, error=exc.translated(),
+        course, lesson = lesson_of(db, user, course_id, lesson_id)
+        return lesson_page_response(request, db, user, course, lesson, error=exc.translated(),
                             values={**form.model_dump(), "type": live.TYPE},
                             status_code=exc.status_code if isinstance(exc, Invalid) else 422)
     return RedirectResponse(f"/courses/{course.id}/lessons/{lesson.id}?added=1", status_code=303)
@@ -65,7 +65,7 @@ def _attendance_page(request: Request, db: DbSession, user: CurrentUser, course_
     activity, lines, takers = live.roster(db=db, actor=user, activity_id=activity_id)
     if activity.course_id != course_id:
         raise NotFound(courses.ACTIVITY_NOT_FOUND)
-    course, lesson = _lesson_of(db, user, course_id, activity.lesson_id)
+    course, lesson = lesson_of(db, user, course_id, activity.lesson_id)
     return render(request, "courses/live_attendance.html", {
         "course": course, "lesson": lesson, "activity": activity, "lines": lines, "takers": takers,
         "live": live.session_of(activity), "local_time": local_time, "STATUSES": live.STATUSES,

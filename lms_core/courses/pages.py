@@ -33,7 +33,7 @@ BAD_DATE = N_("Write dates as the date picker gives them.")
 STUDENT_EVENTS = {"viewed", "watched", "read"}
 
 
-def _int(value: str | None) -> int | None:
+def form_int(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
@@ -42,7 +42,7 @@ def _int(value: str | None) -> int | None:
     return int(value)
 
 
-def _when(value: str | None) -> datetime | None:
+def form_when(value: str | None) -> datetime | None:
     """Return a local date-time from a form (datetime-local) as an aware UTC time."""
     value = (value or "").strip()
     if not value:
@@ -60,13 +60,13 @@ def _local_input(moment: datetime | None) -> str:
     return moment.replace(tzinfo=moment.tzinfo or UTC).astimezone(VIETNAM).strftime("%Y-%m-%dT%H:%M")
 
 
-def _common(db: Session) -> dict[str, Any]:
+def common_context(db: Session) -> dict[str, Any]:
     return {"subjects": {s.id: s for s in db.scalars(select(Subject))}, "locale": current_locale(),
             "local_time": local_time, "local_input": _local_input, "COMPLETION_LABELS": COMPLETION_LABELS,
             "LATE_LABELS": LATE_LABELS}
 
 
-def _types(request: Request) -> dict[str, Any]:
+def activity_types(request: Request) -> dict[str, Any]:
     return request.app.state.plugins.activity_types()
 
 
@@ -82,7 +82,7 @@ def course_list(request: Request, db: DbSession, user: CurrentUser) -> Response:
             if permissions.can(user, "course.learn", course):
                 progress_of[course.id] = progress.course_progress(db=db, actor=user, course_id=course.id)
     return render(request, "courses/list.html", {
-        **_common(db), "courses": courses, "progress_of": progress_of,
+        **common_context(db), "courses": courses, "progress_of": progress_of,
         "may_create": bool(user.school_ids(Role.teacher, Role.school_admin)),
     })
 
@@ -101,12 +101,12 @@ class CourseForm(BaseModel):
 
 
 def _course_fields(form: CourseForm) -> service.CourseFields:
-    subject, grade, year = _int(form.subject_id), _int(form.grade), _int(form.academic_year_id)
+    subject, grade, year = form_int(form.subject_id), form_int(form.grade), form_int(form.academic_year_id)
     if subject is None or grade is None or year is None:
         raise Invalid(N_("Choose the subject, the grade and the school year."))
     return service.CourseFields(title=form.title, subject_id=subject, grade=grade, academic_year_id=year,
-                                class_ids=tuple(i for i in map(_int, form.class_ids) if i),
-                                teacher_ids=tuple(i for i in map(_int, form.teacher_ids) if i),
+                                class_ids=tuple(i for i in map(form_int, form.class_ids) if i),
+                                teacher_ids=tuple(i for i in map(form_int, form.teacher_ids) if i),
                                 description=form.description, late_policy=form.late_policy)
 
 
@@ -118,7 +118,7 @@ def _form_page(request: Request, db: Session, user: User, values: dict[str, Any]
     school_ids = {c.school_id for c in classes} or user.school_ids(Role.teacher, Role.school_admin)
     teachers = [t for sid in sorted(school_ids) for t in service.teachers_of_school(db=db, school_id=sid)]
     return render(request, "courses/form.html", {
-        **_common(db), "values": values, "course": course, "error": error, "classes": classes, "teachers": teachers,
+        **common_context(db), "values": values, "course": course, "error": error, "classes": classes, "teachers": teachers,
         "years": list(db.scalars(select(AcademicYear).order_by(AcademicYear.start_date.desc()))),
     }, status_code=status_code)
 
@@ -178,7 +178,7 @@ def _outline(request: Request, db: Session, user: User, course: Course, *, error
     learner = permissions.can(user, "course.learn", course)
     mine = progress.course_progress(db=db, actor=user, course_id=course.id) if learner else None
     return render(request, "courses/course.html", {
-        **_common(db), "course": course, "may_edit": may_edit, "mine": mine, "error": error,
+        **common_context(db), "course": course, "may_edit": may_edit, "mine": mine, "error": error,
         "states": {s.lesson.id: s for s in mine.lessons} if mine else {},
         "years": list(db.scalars(select(AcademicYear).order_by(AcademicYear.start_date.desc()))) if may_edit else [],
         "copy_classes": service.suggested_classes(db=db, actor=user) if may_edit else [],
@@ -222,8 +222,8 @@ def add_lesson(request: Request, course_id: Id, unit_id: Id, db: DbSession, user
     course = service.editable_course(db=db, actor=user, course_id=course_id)
     try:
         lesson = service.add_lesson(db=db, actor=user, unit_id=unit_id, title=form.title, summary=form.summary,
-                                    opens_at=_when(form.opens_at), closes_at=_when(form.closes_at),
-                                    prerequisite_id=_int(form.prerequisite_id))
+                                    opens_at=form_when(form.opens_at), closes_at=form_when(form.closes_at),
+                                    prerequisite_id=form_int(form.prerequisite_id))
     except Invalid as exc:
         db.rollback()
         return _outline(request, db, user, course, error=exc.translated(), status_code=exc.status_code)
@@ -238,11 +238,11 @@ def copy_course(request: Request, course_id: Id, db: DbSession, user: CurrentUse
     """Copy a course with its lessons and activities to classes of another school year."""
     course = service.editable_course(db=db, actor=user, course_id=course_id)
     try:
-        year = _int(academic_year_id)
+        year = form_int(academic_year_id)
         if year is None:
             raise Invalid(N_("Choose the school year."))
         copy = service.copy_course(db=db, actor=user, course_id=course.id, academic_year_id=year,
-                                   class_ids=tuple(i for i in map(_int, class_ids or []) if i), title=title or None)
+                                   class_ids=tuple(i for i in map(form_int, class_ids or []) if i), title=title or None)
     except Invalid as exc:
         db.rollback()
         course = service.editable_course(db=db, actor=user, course_id=course_id)
@@ -252,7 +252,7 @@ def copy_course(request: Request, course_id: Id, db: DbSession, user: CurrentUse
 
 # --- lessons and activities ----------------------------------------------------------------------
 
-def _lesson_of(db: Session, user: User, course_id: int, lesson_id: int) -> tuple[Course, Lesson]:
+def lesson_of(db: Session, user: User, course_id: int, lesson_id: int) -> tuple[Course, Lesson]:
     course = service.get_course(db=db, actor=user, course_id=course_id)
     lesson = db.get(Lesson, lesson_id)
     if lesson is None or lesson.course_id != course.id:
@@ -260,21 +260,21 @@ def _lesson_of(db: Session, user: User, course_id: int, lesson_id: int) -> tuple
     return course, lesson
 
 
-def _lesson_page(request: Request, db: Session, user: User, course: Course, lesson: Lesson, *,
+def lesson_page_response(request: Request, db: Session, user: User, course: Course, lesson: Lesson, *,
                  error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
     may_edit = permissions.can(user, "course.edit", course)
     learner = permissions.can(user, "course.learn", course)
     done = progress.completed_ids(db, course_id=course.id, user_id=user.id) if learner else set()
     locked = progress.why_locked(db, lesson, done) if learner else None
     first = db.get(Lesson, lesson.prerequisite_id) if lesson.prerequisite_id else None
-    types = _types(request)
+    types = activity_types(request)
     pickers = {}
     if may_edit:
         for name, kind in types.items():
             if kind.choices is not None:
                 pickers[name] = kind.choices(db=db, actor=user, course=course)
     return render(request, "courses/lesson.html", {
-        **_common(db), "course": course, "lesson": lesson, "may_edit": may_edit, "learner": learner, "done": done,
+        **common_context(db), "course": course, "lesson": lesson, "may_edit": may_edit, "learner": learner, "done": done,
         "locked": gettext(locked).format(title=first.title if first else "") if locked else None,
         "types": types, "pickers": pickers, "error": error, "values": values or {},
         "lessons": [x for u in course.units for x in u.lessons if x.id != lesson.id],
@@ -284,23 +284,23 @@ def _lesson_page(request: Request, db: Session, user: User, course: Course, less
 @router.get("/courses/{course_id}/lessons/{lesson_id}")
 def lesson_page(request: Request, course_id: Id, lesson_id: Id, db: DbSession, user: CurrentUser) -> Response:
     """Show a lesson with its activities (and, for its teachers, the form to add one)."""
-    course, lesson = _lesson_of(db, user, course_id, lesson_id)
-    return _lesson_page(request, db, user, course, lesson)
+    course, lesson = lesson_of(db, user, course_id, lesson_id)
+    return lesson_page_response(request, db, user, course, lesson)
 
 
 @router.post("/courses/{course_id}/lessons/{lesson_id}/edit")
 def edit_lesson(request: Request, course_id: Id, lesson_id: Id, db: DbSession, user: CurrentUser,
                 form: Annotated[LessonForm, Form()]) -> Response:
     """Save a lesson's title, summary, dates and prerequisite."""
-    course, lesson = _lesson_of(db, user, course_id, lesson_id)
+    course, lesson = lesson_of(db, user, course_id, lesson_id)
     try:
         service.update_lesson(db=db, actor=user, lesson_id=lesson.id, title=form.title, summary=form.summary,
-                              opens_at=_when(form.opens_at), closes_at=_when(form.closes_at),
-                              prerequisite_id=_int(form.prerequisite_id))
+                              opens_at=form_when(form.opens_at), closes_at=form_when(form.closes_at),
+                              prerequisite_id=form_int(form.prerequisite_id))
     except Invalid as exc:
         db.rollback()
-        course, lesson = _lesson_of(db, user, course_id, lesson_id)
-        return _lesson_page(request, db, user, course, lesson, error=exc.translated(), status_code=exc.status_code)
+        course, lesson = lesson_of(db, user, course_id, lesson_id)
+        return lesson_page_response(request, db, user, course, lesson, error=exc.translated(), status_code=exc.status_code)
     return RedirectResponse(f"/courses/{course.id}/lessons/{lesson.id}", status_code=303)
 
 
@@ -333,19 +333,19 @@ def _threshold(value: str, completion: str) -> float | None:
 def add_activity(request: Request, course_id: Id, lesson_id: Id, db: DbSession, user: CurrentUser,
                  form: Annotated[ActivityForm, Form()]) -> Response:
     """Add an activity of a registered type to a lesson."""
-    course, lesson = _lesson_of(db, user, course_id, lesson_id)
-    types = _types(request)
+    course, lesson = lesson_of(db, user, course_id, lesson_id)
+    types = activity_types(request)
     try:
         kind = types.get(form.type)
-        settings = {kind.choice_key: _int(form.choice)} if kind and kind.choice_key and form.choice else {}
+        settings = {kind.choice_key: form_int(form.choice)} if kind and kind.choice_key and form.choice else {}
         service.add_activity(db=db, actor=user, types=types, lesson_id=lesson.id, type=form.type, title=form.title,
                              instructions=form.instructions, settings=settings, completion=form.completion or None,
                              threshold=_threshold(form.threshold, form.completion), required=form.required != "0",
-                             opens_at=_when(form.opens_at), closes_at=_when(form.closes_at))
+                             opens_at=form_when(form.opens_at), closes_at=form_when(form.closes_at))
     except (Invalid, NotFound) as exc:
         db.rollback()
-        course, lesson = _lesson_of(db, user, course_id, lesson_id)
-        return _lesson_page(request, db, user, course, lesson, error=exc.translated(), values=form.model_dump(),
+        course, lesson = lesson_of(db, user, course_id, lesson_id)
+        return lesson_page_response(request, db, user, course, lesson, error=exc.translated(), values=form.model_dump(),
                             status_code=exc.status_code if isinstance(exc, Invalid) else 422)
     return RedirectResponse(f"/courses/{course.id}/lessons/{lesson.id}?added=1", status_code=303)
 
@@ -353,17 +353,17 @@ def add_activity(request: Request, course_id: Id, lesson_id: Id, db: DbSession, 
 @router.post("/courses/{course_id}/activities/{activity_id}/remove")
 def remove_activity(request: Request, course_id: Id, activity_id: Id, db: DbSession, user: CurrentUser) -> Response:
     """Delete an activity nobody has worked on yet."""
-    activity = _activity_of(db, user, course_id, activity_id)
-    course, lesson = _lesson_of(db, user, course_id, activity.lesson_id)
+    activity = activity_of(db, user, course_id, activity_id)
+    course, lesson = lesson_of(db, user, course_id, activity.lesson_id)
     try:
         service.remove_activity(db=db, actor=user, activity_id=activity.id)
     except Invalid as exc:
         db.rollback()
-        return _lesson_page(request, db, user, course, lesson, error=exc.translated(), status_code=exc.status_code)
+        return lesson_page_response(request, db, user, course, lesson, error=exc.translated(), status_code=exc.status_code)
     return RedirectResponse(f"/courses/{course.id}/lessons/{lesson.id}", status_code=303)
 
 
-def _activity_of(db: Session, user: User, course_id: int, activity_id: int) -> Activity:
+def activity_of(db: Session, user: User, course_id: int, activity_id: int) -> Activity:
     activity = service.get_activity(db=db, actor=user, activity_id=activity_id)
     if activity.course_id != course_id:
         raise NotFound(service.ACTIVITY_NOT_FOUND)
@@ -373,9 +373,9 @@ def _activity_of(db: Session, user: User, course_id: int, activity_id: int) -> A
 @router.get("/courses/{course_id}/activities/{activity_id}")
 def activity_page(request: Request, course_id: Id, activity_id: Id, db: DbSession, user: CurrentUser) -> Response:
     """Show one activity; a student's opening it is recorded ("viewed"), and may complete it."""
-    activity = _activity_of(db, user, course_id, activity_id)
-    course, lesson = _lesson_of(db, user, course_id, activity.lesson_id)
-    kind = _types(request).get(activity.type)
+    activity = activity_of(db, user, course_id, activity_id)
+    course, lesson = lesson_of(db, user, course_id, activity.lesson_id)
+    kind = activity_types(request).get(activity.type)
     learner = permissions.can(user, "course.learn", course)
     recorded = None
     if learner:
@@ -390,7 +390,7 @@ def activity_page(request: Request, course_id: Id, activity_id: Id, db: DbSessio
     siblings = lesson.activities
     index = next(i for i, a in enumerate(siblings) if a.id == activity.id)
     return render(request, "courses/activity.html", {
-        **_common(db), **extra, "course": course, "lesson": lesson, "activity": activity, "kind": kind,
+        **common_context(db), **extra, "course": course, "lesson": lesson, "activity": activity, "kind": kind,
         "learner": learner, "complete": activity.id in done, "just_completed": bool(recorded and recorded.completed_now),
         "next_activity": siblings[index + 1] if index + 1 < len(siblings) else None,
     })
@@ -422,7 +422,7 @@ def progress_page(request: Request, course_id: Id, db: DbSession, user: CurrentU
     grid = progress.class_grid(db=db, actor=user, course_id=course_id, class_id=class_id)
     classes: list[SchoolClass] = grid.course.classes
     return render(request, "courses/progress.html", {
-        **_common(db), "grid": grid, "course": grid.course, "classes": classes, "class_id": class_id,
+        **common_context(db), "grid": grid, "course": grid.course, "classes": classes, "class_id": class_id,
     })
 
 
@@ -433,7 +433,7 @@ def export_statements(course_id: Id, db: DbSession, user: CurrentUser,
                       until: Annotated[str, Query(max_length=40)] = "") -> Response:
     """Download a course's learning record (a class, a period) as xAPI JSON, streamed."""
     rows = progress.export_rows(db=db, actor=user, course_id=course_id, class_id=class_id,
-                                since=_when(since), until=_when(until))
+                                since=form_when(since), until=form_when(until))
     name = f"xapi-course-{course_id}" + (f"-class-{class_id}" if class_id else "") + ".json"
     return StreamingResponse(xapi.export_document(rows), media_type="application/json",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})

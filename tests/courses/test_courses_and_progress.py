@@ -263,3 +263,23 @@ def test_the_learning_record_exports_as_xapi_json_for_a_class_and_period(db: Ses
     assert json.loads(empty.content) == []
     assert client_for(world.student).get(f"/courses/{course.id}/statements.json").status_code == 403
     assert client_for(world.teacher).get(f"/courses/{course.id}/statements.json?since=hôm-qua").status_code == 422
+
+
+def test_pinning_a_shared_material_in_a_course_counts_as_a_reuse(db: Session, world, plugin_host, types) -> None:
+    from content.repository.models import MaterialReuse, RepositoryEntry
+    from tests.content.test_repository_search import share
+
+    material = share(db, plugin_host, world.other_teacher, world.school_admin, title="Chè Tân Cương",
+                     text="Chè Tân Cương, Thái Nguyên.")
+    course = course_for_6a(db, world)
+    lesson = _lesson(db, world, course)
+    for title in ("Đọc lần 1", "Đọc lần 2"):  # the same teacher and version count once
+        courses.add_activity(db=db, actor=world.teacher, types=types, lesson_id=lesson.id, type="material",
+                             title=title, settings={"material_id": material.id})
+    assert db.scalar(select(RepositoryEntry.reuse_count).where(RepositoryEntry.material_id == material.id)) == 1
+    reuse = db.scalar(select(MaterialReuse).where(MaterialReuse.material_id == material.id))
+    assert reuse.user_id == world.teacher.id and reuse.purpose == course.title
+    own = published_page(db, plugin_host, world.teacher, title="Của tôi")
+    courses.add_activity(db=db, actor=world.teacher, types=types, lesson_id=lesson.id, type="material",
+                         title="Bài của tôi", settings={"material_id": own.id})
+    assert db.scalar(select(func.count()).select_from(MaterialReuse)) == 1  # one's own material is no reuse
