@@ -46,7 +46,6 @@ PERIODS_FIXED = N_("In this gradebook the number of regular assessments does not
 COLUMN_HOLDS_MARKS = N_("ĐĐGtx {number} already holds marks: clear them before lowering the number of regular "
                         "assessments.")
 MISSING_LEVEL = N_("The end-of-term level is missing.")
-NO_PRIMARY_SHEET = N_("The sổ điểm export is for lower and upper secondary; primary records levels, not averages.")
 
 # Column order on the grid and the sheet; primary puts each periodic test after its level.
 POSITIONS = {Kind.gk: 10, Kind.test_gk: 11, Kind.ck: 12, Kind.test_ck: 13}
@@ -614,11 +613,30 @@ def overview(*, db: Session, actor: User) -> list[Slot]:
 
 # --- export -------------------------------------------------------------------------------------
 
-def sheet_for(*, db: Session, actor: User, gradebook_id: int, today: date | None = None) -> sheet.GradeSheet:
-    """Return the sổ điểm of a gradebook (lower and upper secondary) for a reader of it."""
+def _primary_sheet(data: Grid, today: date | None) -> sheet.PrimarySheet:
+    """Return the summary of a primary gradebook: each pupil's levels and periodic test scores of the term."""
+    kinds = {c.kind: c for c in data.columns}
+
+    def of(line: Line, kind: Kind) -> Any:
+        return _value(line.entries.get(kinds[kind].id)) if kind in kinds else None
+
+    rows = [sheet.PrimaryRow(name=line.student.full_name, mid_level=of(line, Kind.gk), mid_test=of(line, Kind.test_gk),
+                             end_level=of(line, Kind.ck), end_test=of(line, Kind.test_ck)) for line in data.lines]
+    school, year = data.klass.school, data.term.academic_year
+    return sheet.PrimarySheet(
+        school=school.name, class_name=data.klass.name, subject=data.subject.name_vi,
+        teacher=", ".join(t.full_name for t in data.course.teachers), term=data.term.number,
+        school_year=year.name if year else "", rows=rows, mid_term_test=Kind.test_gk in kinds,
+        end_test=Kind.test_ck in kinds, place=school.province.name if school.province else "",
+        signed_on=today or datetime.now(VIETNAM).date())
+
+
+def sheet_for(*, db: Session, actor: User, gradebook_id: int, today: date | None = None
+              ) -> sheet.GradeSheet | sheet.PrimarySheet:
+    """Return the sổ điểm of a gradebook (the summary of levels and tests in primary) for a reader of it."""
     data = grid(db=db, actor=actor, gradebook_id=gradebook_id)
     if data.gradebook.mode == Mode.primary:
-        raise Invalid(NO_PRIMARY_SHEET)
+        return _primary_sheet(data, today)
 
     def mark(value: Any) -> Any:
         return value.value if isinstance(value, rules.Comment) else value

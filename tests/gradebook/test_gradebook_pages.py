@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 from decimal import Decimal
 
 from openpyxl import load_workbook
@@ -166,7 +167,7 @@ def test_comment_and_second_term_grids_show_their_own_results(db: Session, world
     _check(page2.text)
 
 
-def test_primary_grid_offers_levels_and_test_scores_and_no_sheet(db: Session, world, client_for) -> None:
+def test_primary_grid_offers_levels_and_test_scores(db: Session, world, client_for) -> None:
     from lms_core.gradebook import service
     from lms_core.org.models import Subject
     from tests.gradebook.test_gradebook_service import primary_world
@@ -181,10 +182,59 @@ def test_primary_grid_offers_levels_and_test_scores_and_no_sheet(db: Session, wo
     client = client_for(teacher)
     page = client.get(f"/gradebook/{gradebook.id}")
     assert f'<select name="{_cell(c["ck1"].id, pupil.id)}"' in page.text
-    assert f'<input name="{_cell(c["test_ck1"].id, pupil.id)}"' in page.text and "export.xlsx" not in page.text
+    assert f'<input name="{_cell(c["test_ck1"].id, pupil.id)}"' in page.text
     _check(page.text)
     assert client.post(f"/gradebook/{gradebook.id}", data={_cell(c["ck1"].id, pupil.id): "T",
                                                            _cell(c["test_ck1"].id, pupil.id): "10"}).status_code == 303
-    assert client.get(f"/gradebook/{gradebook.id}/export.xlsx").status_code == 422
     mine = client_for(pupil).get("/gradebook")
     assert mine.status_code == 200 and re.search(r"<dd>10</dd>", mine.text) and re.search(r"<dd>T</dd>", mine.text)
+
+
+def test_a_primary_teacher_downloads_the_summary_of_levels_and_tests(db: Session, world, client_for) -> None:
+    from lms_core.accounts.models import ClassEnrolment, Role, RoleAssignment
+    from lms_core.org.models import Subject
+    from tests.builders import make_user
+    from tests.gradebook.test_gradebook_service import primary_world
+
+    teacher, pupil, klass = primary_world(db, world)
+    newcomer = make_user(db, "hsd", unicodedata.normalize("NFD", "Hoàng Thị Ánh Nguyệt"),
+                         RoleAssignment(role=Role.student, school_id=world.far_school.id), school=world.far_school)
+    db.add(ClassEnrolment(class_id=klass.id, student_id=newcomer.id))
+    maths = db.scalar(select(Subject).where(Subject.code == "TOAN"))
+    course = courses.create_course(db=db, actor=teacher, fields=courses.CourseFields(
+        title="Toán 4", subject_id=maths.id, grade=4, academic_year_id=world.year.id, class_ids=(klass.id,)))
+    client = client_for(teacher)
+    opened = client.post("/gradebook/open", data={"course_id": str(course.id), "class_id": str(klass.id),
+                                                  "term_id": str(term(world, 1).id)})
+    gradebook = db.get(Gradebook, int(re.fullmatch(r"/gradebook/(\d+)", opened.headers["location"])[1]))
+    c = columns(gradebook)
+    saved = client.post(f"/gradebook/{gradebook.id}", data={
+        _cell(c["gk1"].id, pupil.id): "H", _cell(c["test_gk1"].id, pupil.id): "7",
+        _cell(c["ck1"].id, pupil.id): "T", _cell(c["test_ck1"].id, pupil.id): "9"})
+    assert saved.status_code == 303
+    page = client.get(f"/gradebook/{gradebook.id}")
+    assert f'href="/gradebook/{gradebook.id}/export.xlsx"' in page.text
+    _check(page.text)
+
+    download = client.get(f"/gradebook/{gradebook.id}/export.xlsx")
+    assert download.status_code == 200 and download.headers["content-type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    assert 'filename="tong-hop-danh-gia-toan-4a-hk1-' in download.headers["content-disposition"]
+    ws = load_workbook(io.BytesIO(download.content)).active
+    assert ws["A1"].value == "TRƯỜNG TIỂU HỌC C"
+    assert ws["A4"].value == "BẢNG TỔNG HỢP KẾT QUẢ ĐÁNH GIÁ GIÁO DỤC" and ws["A5"].value == "MÔN TOÁN"
+    assert ws["A6"].value == f"Lớp 4A – Học kì I – Năm học {world.year.name}"
+    assert ws["A7"].value == "Giáo viên: Giáo Viên C"
+    # Toán in grade 4 takes a mid-term and an end-of-term test: each period has its level and its test score
+    assert [ws.cell(row=9, column=k).value for k in range(1, 8)] == [
+        "STT", "Họ và tên", "Giữa học kì I", None, "Cuối học kì I", None, "Nhận xét"]
+    rows = {ws.cell(row=r, column=2).value: [ws.cell(row=r, column=k).value for k in (1, 3, 4, 5, 6, 7)]
+            for r in (11, 12)}
+    # roll order by given name (C before Nguyệt); the newcomer has no level yet: empty cells, not an error
+    assert rows == {"Học Sinh C": [1, "H", 7, "T", 9, None],
+                    "Hoàng Thị Ánh Nguyệt": [2, None, None, None, None, None]}
+    assert ws["B12"].value == unicodedata.normalize("NFC", "Hoàng Thị Ánh Nguyệt")
+    assert ws["A14"].value == "Chú thích mức đạt được:" and ws["A15"].value == "T: Hoàn thành tốt"
+
+    assert client_for(world.teacher).get(f"/gradebook/{gradebook.id}/export.xlsx").status_code == 404
+    assert client_for(pupil).get(f"/gradebook/{gradebook.id}/export.xlsx").status_code == 404

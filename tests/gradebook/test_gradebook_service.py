@@ -307,8 +307,9 @@ def test_primary_records_levels_and_whole_test_scores(db: Session, world) -> Non
         (c["gk1"].id, pupil.id): "H", (c["ck1"].id, pupil.id): "hoàn thành tốt", (c["test_ck1"].id, pupil.id): "9"})
     line = service.grid(db=db, actor=teacher, gradebook_id=gradebook.id).lines[0]
     assert line.result.value == "T" and mark_of(db, c["test_ck1"], pupil).score == Decimal("9")
-    with pytest.raises(Invalid):
-        service.sheet_for(db=db, actor=teacher, gradebook_id=gradebook.id)
+    summary = service.sheet_for(db=db, actor=teacher, gradebook_id=gradebook.id)
+    assert (summary.mid_term_test, summary.end_test) == (True, True)
+    assert [(r.name, r.mid_level, r.end_level, r.end_test) for r in summary.rows] == [("Học Sinh C", "H", "T", 9)]
 
 
 def test_who_reads_and_who_writes(db: Session, world) -> None:
