@@ -1,0 +1,1 @@
+"""Assessment: the question bank, imports and exports, quizzes and the exam builder (ma trận đề)."""
