@@ -15,6 +15,7 @@ from lms_core.plugins.types import NavEntry
 @hookimpl
 def truongso_models() -> list[ModuleType]:
     from lms_core.accounts import models as accounts
+    from lms_core.assessment import models as assessment
     from lms_core.courses import models as courses
     from lms_core.gradebook import models as gradebook
     from lms_core.jobs import models as jobs
@@ -22,7 +23,7 @@ def truongso_models() -> list[ModuleType]:
     from lms_core.plugins import models as plugins
     from lms_core.progress import models as progress
 
-    return [org, accounts, plugins, jobs, courses, progress, gradebook]
+    return [org, accounts, plugins, jobs, courses, progress, gradebook, assessment]
 
 
 @hookimpl
@@ -46,6 +47,7 @@ def truongso_page_routers() -> list[Any]:
     from lms_core.courses import assignment_pages
     from lms_core.courses import pages as courses
     from lms_core.dashboard import pages as dashboard
+    from lms_core.gradebook import class_pages as gradebook_classes
     from lms_core.gradebook import pages as gradebook
     from lms_core.jobs import pages as jobs
     from lms_core.org import pages as org
@@ -55,7 +57,7 @@ def truongso_page_routers() -> list[Any]:
     from lms_core.org import admin_pages as org_admin
 
     return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
-            plugins.router, jobs.router, health.router, gradebook.router, discussion_pages.router, live_pages.router,
+            plugins.router, jobs.router, health.router, gradebook_classes.router, gradebook.router, discussion_pages.router, live_pages.router,
             assignment_pages.router]
 
 
