@@ -130,6 +130,8 @@ class Item:
     tags: list[str] = field(default_factory=list)
     level: str | None = None                                     # a Level value
     difficulty: int | None = None                                # 1 (easy) … 5 (hard), as the teacher judges
+    curriculum: list[str] = field(default_factory=list)          # curriculum codes (yêu cầu cần đạt) it assesses
+    media: dict[str, bytes] = field(default_factory=dict)        # files the text shows (![](name)), by name
 
 
 NO_STEM = N_("The question has no text.")
