@@ -43,6 +43,8 @@ def truongso_api_routers() -> list[Any]:
 def truongso_page_routers() -> list[Any]:
     from lms_core.accounts import import_pages, manage_pages
     from lms_core.accounts import pages as accounts
+    from lms_core.assessment import bank_pages, exam_pages
+    from lms_core.assessment import quiz_pages
     from lms_core.courses import discussion_pages, live_pages
     from lms_core.courses import assignment_pages
     from lms_core.courses import pages as courses
@@ -58,7 +60,7 @@ def truongso_page_routers() -> list[Any]:
 
     return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
             plugins.router, jobs.router, health.router, gradebook_classes.router, gradebook.router, discussion_pages.router, live_pages.router,
-            assignment_pages.router]
+            assignment_pages.router, exam_pages.router, bank_pages.router, quiz_pages.router]
 
 
 @hookimpl
@@ -82,6 +84,8 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
         entries.append(NavEntry("gradebook", N_("Gradebook"), "/gradebook", 16))
     elif user.has_role(Role.school_admin):  # a principal reads the gradebooks: a report, not daily work
         entries.append(NavEntry("gradebook", N_("Gradebook"), "/gradebook", 60, REPORTS))
+    if user.has_role(Role.teacher):
+        entries.append(NavEntry("question_bank", N_("Question bank"), "/question-bank", 18))
     if admin:
         entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))

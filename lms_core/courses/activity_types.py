@@ -15,4 +15,7 @@ def core_types() -> list[ActivityType]:
     from lms_core.courses.live import ACTIVITY_TYPE as live
 
     types += [discussion, live]
+    from lms_core.assessment.quiz import ACTIVITY_TYPE as quiz
+
+    types += [quiz]
     return types

@@ -203,9 +203,10 @@ def map_column(request: Request, gradebook_id: Id, column_id: Id, db: DbSession,
 
 
 @router.post("/gradebook/{gradebook_id}/pull")
-def pull(gradebook_id: Id, db: DbSession, user: CurrentUser) -> Response:
-    """Bring in the latest graded scores of the mapped activities, keeping the marks teachers typed."""
-    report = service.pull_from_activities(db=db, actor=user, gradebook_id=gradebook_id)
+def pull(request: Request, gradebook_id: Id, db: DbSession, user: CurrentUser) -> Response:
+    """Bring in the scores of the mapped activities, keeping the marks teachers typed."""
+    report = service.pull_from_activities(db=db, actor=user, gradebook_id=gradebook_id,
+                                          types=request.app.state.plugins.activity_types())
     return RedirectResponse(f"/gradebook/{gradebook_id}?added={report.added}&updated={report.updated}"
                             f"&kept={report.kept}", status_code=303)
 

@@ -4,7 +4,8 @@ the averages and levels of Thông tư 22 / 27 (from rules.py), the sổ điểm 
 
 Scores pulled from an activity take the student's latest graded attempt: the mark a teacher gave last is the
 one they stand behind, and a resubmission replaces the work it improves on (the best attempt would keep a
-score of work the student has since replaced). A pull never touches a mark a teacher typed or overrode."""
+score of work the student has since replaced). An activity type may say itself what its score is (its `scores`
+function: a quiz gives the best attempt). A pull never touches a mark a teacher typed or overrode."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from lms_core.gradebook import rules, sheet
 from lms_core.gradebook.models import GradeAudit, Gradebook, GradeColumn, GradeEntry, Kind, Mode, Source
 from lms_core.i18n import N_
 from lms_core.org.models import SchoolClass, Subject, Term
+from lms_core.plugins.types import ActivityType
 from lms_core.text import fold, nfc
 
 GRADEBOOK_NOT_FOUND = N_("This gradebook does not exist.")
@@ -415,32 +417,51 @@ def latest_graded(db: Session, activity_id: int, student_ids: Iterable[int]) -> 
     return found
 
 
-def pull_from_activities(*, db: Session, actor: User, gradebook_id: int) -> PullReport:
-    """Copy the latest graded scores of the mapped activities into their columns, keeping teachers' own marks."""
+def _activity_scores(db: Session, activity: Activity | None, kinds: Mapping[str, ActivityType],
+                     students: list[int]) -> tuple[dict[int, Decimal], dict[int, int]]:
+    """Return an activity's scores by student and the submission each came from (when it came from one).
+
+    An activity type with a `scores` function says itself what counts (a quiz: the best attempt); any other
+    gives its latest graded Submission (the assignment's rule, above)."""
+    kind = kinds.get(activity.type) if activity is not None else None
+    if kind is not None and kind.scores is not None:
+        return dict(kind.scores(db=db, activity=activity, student_ids=students)), {}
+    subs = latest_graded(db, activity.id, students) if activity is not None else {}
+    return {sid: Decimal(sub.score) for sid, sub in subs.items()}, {sid: sub.id for sid, sub in subs.items()}
+
+
+def pull_from_activities(*, db: Session, actor: User, gradebook_id: int,
+                         types: Mapping[str, ActivityType] | None = None) -> PullReport:
+    """Copy the scores of the mapped activities into their columns, keeping teachers' own marks.
+
+    `types` are the registered activity types (the core's own when not given)."""
+    from lms_core.courses.activity_types import core_types
+
+    kinds = types if types is not None else {t.name: t for t in core_types()}
     gradebook = editable_gradebook(db=db, actor=actor, gradebook_id=gradebook_id)
     students = [s.id for s in roll(db=db, gradebook=gradebook)]
     stored = _entries(db, gradebook, students)
     report = PullReport()
     try:
         for column in [c for c in gradebook.columns if c.activity_id is not None]:
-            subs = latest_graded(db, column.activity_id, students)
+            given, sources = _activity_scores(db, db.get(Activity, column.activity_id), kinds, students)
             for student_id in students:
-                entry, sub = stored.get((column.id, student_id)), subs.get(student_id)
+                entry, score = stored.get((column.id, student_id)), given.get(student_id)
                 if entry is not None and entry.source != Source.activity:
                     report.kept += 1
                     continue
-                if sub is None:
+                if score is None:
                     report.without_score += 1
                     continue
-                new_score = rules.score(Decimal(sub.score))
+                new_score, source_id = rules.score(score), sources.get(student_id)
                 old = _entry_text(column, entry)
                 if entry is None:
                     db.add(GradeEntry(column_id=column.id, student_id=student_id, score=new_score,
-                                      source=Source.activity, submission_id=sub.id, updated_by_id=actor.id,
+                                      source=Source.activity, submission_id=source_id, updated_by_id=actor.id,
                                       updated_at=utcnow()))
                     report.added += 1
-                elif old != value_text(new_score, None) or entry.submission_id != sub.id:
-                    entry.score, entry.submission_id = new_score, sub.id
+                elif old != value_text(new_score, None) or entry.submission_id != source_id:
+                    entry.score, entry.submission_id = new_score, source_id
                     entry.updated_by_id, entry.updated_at = actor.id, utcnow()
                     report.updated += 1
                 else:

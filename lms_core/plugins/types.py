@@ -40,6 +40,9 @@ class ActivityType:
     # the template of the type's own add form on the lesson page (posting to its own route), when the one choice
     # of the common form is not enough; it sees the lesson page's context (course, lesson, values, error)
     add_template: str = ""
+    # scores(db=, activity=, student_ids=) -> {student_id: Decimal out of 10}: what the gradebook pulls from an
+    # activity of this type (None: the latest graded Submission, the assignment's way)
+    scores: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

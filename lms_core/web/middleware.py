@@ -17,7 +17,7 @@ from lms_core.web.security import LANG_COOKIE, SESSION_COOKIE
 TOO_LARGE = N_("The request is too large.")
 # Routes that take a material file: they get the upload limit (the service then applies the
 # limit of the material's kind while it streams the file to disk).
-UPLOAD_PATH = re.compile(r"^(/api)?/(materials/\d+/(upload|transcript|images)|material-packages/import|courses/\d+/activities/\d+/submit)$")
+UPLOAD_PATH = re.compile(r"^(/api)?/(materials/\d+/(upload|transcript|images)|material-packages/import|courses/\d+/activities/\d+/submit|question-bank/import)$")
 
 
 class RequestContextMiddleware:
