@@ -72,7 +72,7 @@ def test_a_question_with_problems_is_refused_and_nothing_is_stored(db: Session, 
     no_key = Item(QType.single, "Chọn đáp án đúng.", choices=[Choice("A"), Choice("B")])
     with pytest.raises(Invalid) as refused:
         create(db, world, no_key)
-    assert refused.value.details == [{"problem": "The question has no correct answer."}]
+    assert refused.value.details == [{"problem": "Câu hỏi chưa có đáp án đúng."}]  # in the user's language
     with pytest.raises(Invalid):
         create(db, world, single(), grade=13)
     with pytest.raises(Invalid):
