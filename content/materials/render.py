@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup, escape
 
 from content.ingest.extract_markdown_html import sanitize_html
+from lms_core.urls import image_source_allowed
 
 # Images a page may show: our own stored files (a page's images, an image material's file) and the web.
 # Anything else (data:, file:, other relative paths) is shown as its alt text, so a reader still sees what was meant.
@@ -19,16 +19,7 @@ OWN_FILES = ("/materials/", "/page-images/")
 
 def image_allowed(src: str) -> bool:
     """Return whether an image source is an http(s) address or a path to one of our own stored files."""
-    src = src.strip()
-    if not src or "\\" in src or any(c.isspace() or ord(c) < 32 for c in src):
-        return False
-    parts = urlsplit(src)
-    if parts.scheme:
-        return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-    if parts.netloc or src.startswith("//"):
-        return False
-    segments = parts.path.split("/")
-    return parts.path.startswith(OWN_FILES) and ".." not in segments and "." not in segments
+    return image_source_allowed(src, OWN_FILES)
 
 
 def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:

@@ -21,7 +21,6 @@ import re
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 import nh3
 from latex2mathml.converter import convert
@@ -30,6 +29,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markupsafe import Markup, escape
+from lms_core.urls import image_source_allowed
 
 MATH_LIMIT = 2_000
 DEPTH_LIMIT = 40
@@ -69,16 +69,7 @@ _ALIGN = re.compile(r"text-align:(left|right|center)")
 
 def image_allowed(src: str) -> bool:
     """Return whether an image source is an http(s) address or a path to one of our own stored files."""
-    src = src.strip()
-    if not src or "\\" in src or any(c.isspace() or ord(c) < 32 for c in src):
-        return False
-    parts = urlsplit(src)
-    if parts.scheme:
-        return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-    if parts.netloc or src.startswith("//"):
-        return False
-    segments = parts.path.split("/")
-    return parts.path.startswith(IMAGE_PATHS) and ".." not in segments and "." not in segments
+    return image_source_allowed(src, IMAGE_PATHS)
 
 
 def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
