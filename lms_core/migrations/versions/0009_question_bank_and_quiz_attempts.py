@@ -35,7 +35,6 @@ def upgrade() -> None:
     sa.Column('created_at', lms_core.db.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_at', lms_core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('grade BETWEEN 1 AND 12', name=op.f('ck_questions_grade')),
-    sa.ForeignKeyConstraint(['current_version_id'], ['question_versions.id'], name=op.f('fk_questions_current_version_id_question_versions'), ondelete='SET NULL', use_alter=True),
     sa.ForeignKeyConstraint(['owner_id'], ['users.id'], name=op.f('fk_questions_owner_id_users'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['school_id'], ['schools.id'], name=op.f('fk_questions_school_id_schools'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['subject_id'], ['subjects.id'], name=op.f('fk_questions_subject_id_subjects'), ondelete='RESTRICT'),
@@ -99,6 +98,12 @@ def upgrade() -> None:
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_question_versions_question_id'), ['question_id'], unique=False)
 
+
+    # questions and question_versions point at each other: the pointer gets its key once both exist
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.create_foreign_key(op.f('fk_questions_current_version_id_question_versions'), 'question_versions',
+                                    ['current_version_id'], ['id'], ondelete='SET NULL')
+
     op.create_table('quiz_attempts',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('activity_id', sa.Integer(), nullable=False),
@@ -157,6 +162,8 @@ def downgrade() -> None:
     with op.batch_alter_table('question_versions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_versions_question_id'))
 
+    with op.batch_alter_table('questions', schema=None) as batch_op:
+        batch_op.drop_constraint(op.f('fk_questions_current_version_id_question_versions'), type_='foreignkey')
     op.drop_table('question_versions')
     with op.batch_alter_table('question_tags', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_question_tags_tag'))
