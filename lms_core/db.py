@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -65,10 +67,24 @@ def _sqlite_pragmas(dbapi_connection: object, _record: object) -> None:
     cursor.close()
 
 
+# A transaction that reads and then writes cannot upgrade its lock on SQLite (WAL) once another connection has
+# written since its first read: SQLite answers "database is locked" at once, whatever the busy timeout. A request
+# that will write says so up front (the middleware does it for POST/PUT/PATCH/DELETE; a GET that records an
+# event calls intend_to_write()), and its transactions then begin IMMEDIATE: they wait their turn for the write
+# lock (the busy timeout) instead of failing. Reads keep a plain BEGIN and run side by side.
+WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("truongso_write_intent", default=False)
+
+
+def intend_to_write() -> None:
+    """Say that this request or task will write: its SQLite transactions take the write lock when they begin."""
+    WRITE_INTENT.set(True)
+
+
 def _sqlite_begin(conn: object) -> None:
     # Straight to the driver: this runs for every transaction, and SQLAlchemy's own
     # execute path costs more than the statement itself.
-    conn.connection.driver_connection.execute("BEGIN")  # type: ignore[attr-defined]
+    statement = "BEGIN IMMEDIATE" if WRITE_INTENT.get() else "BEGIN"
+    conn.connection.driver_connection.execute(statement)  # type: ignore[attr-defined]
 
 
 def make_engine(url: str) -> Engine:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from lms_core import permissions
+from lms_core.db import intend_to_write
 from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import User
 from lms_core.assessment import grading, quiz
@@ -424,6 +425,7 @@ def _results_page(request: Request, db: Session, user: User, activity: Activity,
 def results_page(request: Request, course_id: Id, activity_id: Id, db: DbSession, user: CurrentUser,
                  class_id: Annotated[int | None, Query(ge=1, le=course_pages.MAX_ID)] = None) -> Response:
     """Show each student of a class with their attempts, best score out of 10, and what waits for grading."""
+    intend_to_write()  # expired attempts are submitted when the results are read
     activity = _quiz_of(db, user, course_id, activity_id)
     return _results_page(request, db, user, activity, class_id)
 

@@ -15,6 +15,7 @@ from lms_core import permissions
 from lms_core.accounts.manage_pages import VIETNAM, local_time
 from lms_core.accounts.models import Role, User
 from lms_core.courses import service
+from lms_core.db import intend_to_write
 from lms_core.courses.models import COMPLETION_LABELS, LATE_LABELS, Activity, Course, LatePolicy, Lesson
 from lms_core.errors import Forbidden, Invalid, NotFound
 from lms_core.i18n import N_, current_locale, gettext
@@ -373,6 +374,7 @@ def activity_of(db: Session, user: User, course_id: int, activity_id: int) -> Ac
 @router.get("/courses/{course_id}/activities/{activity_id}")
 def activity_page(request: Request, course_id: Id, activity_id: Id, db: DbSession, user: CurrentUser) -> Response:
     """Show one activity; a student's opening it is recorded ("viewed"), and may complete it."""
+    intend_to_write()  # a GET that records an event
     activity = activity_of(db, user, course_id, activity_id)
     course, lesson = lesson_of(db, user, course_id, activity.lesson_id)
     kind = activity_types(request).get(activity.type)

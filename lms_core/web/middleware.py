@@ -10,6 +10,7 @@ from typing import Any
 import anyio
 from sqlalchemy.orm import Session, sessionmaker
 
+from lms_core.db import WRITE_INTENT
 from lms_core.accounts.auth import session_user
 from lms_core.i18n import DEFAULT_LOCALE, N_, _current, gettext, normalise_locale
 from lms_core.web.security import LANG_COOKIE, SESSION_COOKIE
@@ -17,6 +18,7 @@ from lms_core.web.security import LANG_COOKIE, SESSION_COOKIE
 TOO_LARGE = N_("The request is too large.")
 # Routes that take a material file: they get the upload limit (the service then applies the
 # limit of the material's kind while it streams the file to disk).
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 UPLOAD_PATH = re.compile(r"^(/api)?/(materials/\d+/(upload|transcript|images)|material-packages/import|courses/\d+/activities/\d+/submit|question-bank/import)$")
 
 
@@ -64,6 +66,7 @@ class RequestContextMiddleware:
         state["user"] = user
         state["locale"] = locale
         token = _current.set(locale)
+        writes = WRITE_INTENT.set(scope.get("method", "GET") not in SAFE_METHODS)
         try:
             limit = self.upload_body if UPLOAD_PATH.match(path) else self.max_body
             length = headers.get("content-length")
@@ -87,6 +90,7 @@ class RequestContextMiddleware:
             except BodyTooLarge:
                 await self._too_large(scope, send)
         finally:
+            WRITE_INTENT.reset(writes)
             _current.reset(token)
 
     async def _too_large(self, scope: dict[str, Any], send: Any) -> None:

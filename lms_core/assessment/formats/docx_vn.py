@@ -68,7 +68,7 @@ _CONTAINERS = {f"{_W}{t}" for t in ("hyperlink", "ins", "smartTag", "sdt", "sdtC
 _IMAGE_EXT = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif", "image/bmp": ".bmp",
               "image/webp": ".webp", "image/svg+xml": ".svg"}
 
-_QUESTION = re.compile(r"^(câu|bài)\s*(\d{1,3})\s*(?:\(\s*(\d+(?:[.,]\d+)?)\s*(?:điểm|đ)\s*\))?"
+_QUESTION = re.compile(r"^(câu|bài)\s*(\d{1,4})\s*(?:\(\s*(\d+(?:[.,]\d+)?)\s*(?:điểm|đ)\s*\))?"
                        r"\s*(?:[(\[]\s*(nb|th|vdc|vd)\s*[)\]])?\s*(?:[.:)]|\s|$)", re.I)
 _POINTS = re.compile(r"\s*\(\s*(\d+(?:[.,]\d+)?)\s*(?:điểm|đ)\s*\)\s*[.:]?", re.I)  # "Câu 1. (1 điểm) …"
 _INLINE_LETTER = re.compile(r"\s*([A-F])(?:[.)]|\s|$)")  # "Đáp án: B. Thái Nguyên"
@@ -78,7 +78,7 @@ _KIND_HEADING = re.compile(r"^(?:(?:[ivx]+|[a-d]) )?(?:phan (?:[ivx]+|\d) )?(tra
 _ANSWER_HEADING = re.compile(r"^(?:[ivx]+ )?(?:bang dap an|dap an|huong dan cham|goi y dap an|dap an va huong dan cham)\b")
 _KEY_LABELS = {"dap an", "dap an dung", "da", "tra loi", "chon"}
 _SOLUTION_LABELS = {"loi giai", "huong dan giai", "huong dan", "giai", "giai thich", "giai chi tiet"}
-_KEY_ENTRY = re.compile(r"(?:(?<=^)|(?<=[\s,;|]))(?:câu\s*)?(\d{1,3})(?:\s*[.:)\-–](?!\d)\s*|(?=[A-F]\b))", re.I)
+_KEY_ENTRY = re.compile(r"(?:(?<=^)|(?<=[\s,;|]))(?:câu\s*)?(\d{1,4})(?:\s*[.:)\-–](?!\d)\s*|(?=[A-F]\b))", re.I)
 _ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _STRONG = {"underline", "red", "highlight"}  # a key mark wherever it is
 _WEAK = {"bold", "colour"}                   # a key mark only when at most half the options have it
