@@ -80,6 +80,17 @@ def intend_to_write() -> None:
     WRITE_INTENT.set(True)
 
 
+@contextmanager
+def reading_only() -> Iterator[None]:
+    """Open the sessions of this block as readers, even inside a request that writes (the menu of a page after a
+    POST reads while the request's own transaction may hold the write lock: waiting for it would wait for itself)."""
+    token = WRITE_INTENT.set(False)
+    try:
+        yield
+    finally:
+        WRITE_INTENT.reset(token)
+
+
 def _sqlite_begin(conn: object) -> None:
     # Straight to the driver: this runs for every transaction, and SQLAlchemy's own
     # execute path costs more than the statement itself.

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
 from lms_core import i18n
+from lms_core.db import reading_only
 from lms_core.accounts.models import ROLE_LABELS
 from lms_core.org.models import LEVEL_LABELS
 from lms_core.web.security import ANON_COOKIE, CSRF_FIELD, csrf_token
@@ -37,7 +38,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     user = getattr(request.state, "user", None)
     nav = []
     if user is not None:
-        with app.state.session_factory() as db:
+        with reading_only(), app.state.session_factory() as db:
             nav = app.state.plugins.navigation(db=db, user=user, school_id=user.school_id)
     ctx = {
         "request": request,
