@@ -12,11 +12,10 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import ColumnElement, and_, exists, or_, select
@@ -419,17 +418,11 @@ def _x_header(ws: Worksheet, data: ClassResults, columns: list[_XColumn]) -> Non
 
 def _x_body(ws: Worksheet, data: ClassResults, columns: list[_XColumn]) -> int:
     """Write one bordered row per student; return the last row written."""
-    row = FIRST_DATA_ROW - 1
-    for number, student in enumerate(data.rows, start=1):
-        row = FIRST_DATA_ROW + number - 1
-        for index, value in enumerate(_x_values(data, number, student), start=1):
-            cell = ws.cell(row=row, column=index, value=value)
-            cell.font, cell.border = Font(name=sheet.FONT, size=12), sheet.BOX
-            left = columns[index - 1].heading in ("Họ và tên", "Ghi chú")
-            cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=left)
-            if columns[index - 1].average and isinstance(value, Decimal):
-                cell.number_format = sheet.AVERAGE_FORMAT
-    return row
+    return sheet.write_rows(ws, FIRST_DATA_ROW,
+                            (_x_values(data, number, student) for number, student in enumerate(data.rows, start=1)),
+                            left={i for i, c in enumerate(columns, start=1) if c.heading in ("Họ và tên", "Ghi chú")},
+                            formats={i: sheet.AVERAGE_FORMAT for i, c in enumerate(columns, start=1) if c.average},
+                            wrap_left=True)
 
 
 def workbook(data: ClassResults, *, today: date | None = None) -> Workbook:

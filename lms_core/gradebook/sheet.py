@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
@@ -198,19 +199,31 @@ def _header(ws: Worksheet, columns: list[_Column]) -> None:
     ws.row_dimensions[HEADER_ROW + 1].height = 22
 
 
-def _body(ws: Worksheet, sheet: GradeSheet, columns: list[_Column]) -> int:
-    """Write one bordered row per student; return the last row written."""
-    row = FIRST_DATA_ROW - 1
-    for number, student in enumerate(sheet.rows, start=1):
-        row = FIRST_DATA_ROW + number - 1
-        for index, value in enumerate(_row_values(sheet, number, student), start=1):
+def write_rows(ws: Worksheet, first_row: int, rows: Iterable[Sequence[Any]], *, left: set[int],
+               formats: dict[int, str] | None = None, wrap_left: bool = False) -> int:
+    """Write bordered rows of values from first_row (1-based columns in `left` align left, the others centre;
+    `formats` gives the number format of a column's numbers); return the last row written."""
+    row = first_row - 1
+    for offset, values in enumerate(rows):
+        row = first_row + offset
+        for index, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=index, value=value)
             cell.font, cell.border = Font(name=FONT, size=12), BOX
-            left = columns[index - 1].heading in ("Họ và tên", "Ghi chú")
-            cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center")
-            if columns[index - 1].average and isinstance(value, Decimal):
-                cell.number_format = AVERAGE_FORMAT
+            is_left = index in left
+            cell.alignment = Alignment(horizontal="left" if is_left else "center", vertical="center",
+                                       wrap_text=is_left and wrap_left)
+            number = isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+            if formats and index in formats and number:
+                cell.number_format = formats[index]
     return row
+
+
+def _body(ws: Worksheet, sheet: GradeSheet, columns: list[_Column]) -> int:
+    """Write one bordered row per student; return the last row written."""
+    return write_rows(ws, FIRST_DATA_ROW,
+                      (_row_values(sheet, number, student) for number, student in enumerate(sheet.rows, start=1)),
+                      left={i for i, c in enumerate(columns, start=1) if c.heading in ("Họ và tên", "Ghi chú")},
+                      formats={i: AVERAGE_FORMAT for i, c in enumerate(columns, start=1) if c.average})
 
 
 def _signature(ws: Worksheet, sheet: GradeSheet | PrimarySheet, last_row: int, width: int, *,
@@ -386,17 +399,12 @@ def _primary_header(ws: Worksheet, columns: list[_PrimaryColumn]) -> None:
 
 def _primary_body(ws: Worksheet, sheet: PrimarySheet, columns: list[_PrimaryColumn]) -> int:
     """Write one bordered row per pupil; return the last row written."""
-    row = PRIMARY_FIRST_DATA_ROW - 1
-    for number, pupil in enumerate(sheet.rows, start=1):
-        row = PRIMARY_FIRST_DATA_ROW + number - 1
-        for index, value in enumerate(_primary_values(sheet, number, pupil, columns), start=1):
-            cell = ws.cell(row=row, column=index, value=value)
-            cell.font, cell.border = Font(name=FONT, size=12), BOX
-            left = columns[index - 1].heading in ("Họ và tên", "Nhận xét")
-            cell.alignment = Alignment(horizontal="left" if left else "center", vertical="center", wrap_text=left)
-            if columns[index - 1].field.endswith("_test"):
-                cell.number_format = "0"
-    return row
+    return write_rows(ws, PRIMARY_FIRST_DATA_ROW,
+                      (_primary_values(sheet, number, pupil, columns)
+                       for number, pupil in enumerate(sheet.rows, start=1)),
+                      left={i for i, c in enumerate(columns, start=1) if c.heading in ("Họ và tên", "Nhận xét")},
+                      formats={i: "0" for i, c in enumerate(columns, start=1) if c.field.endswith("_test")},
+                      wrap_left=True)
 
 
 def _legend(ws: Worksheet, sheet: PrimarySheet, last_row: int) -> None:
