@@ -19,9 +19,10 @@ ALWAYS_ON = True  # part of the platform, not a school's choice
 def truongso_models() -> list[ModuleType]:
     from content.curriculum import models as curriculum_models
     from content.materials import models
+    from content.packs import models as pack_models
     from content.repository import models as repository_models
 
-    return [models, curriculum_models, repository_models]
+    return [models, curriculum_models, repository_models, pack_models]
 
 
 @hookimpl
