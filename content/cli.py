@@ -27,6 +27,8 @@ def reindex(
 def register(app: typer.Typer) -> None:
     """Add the content commands to the command line: the index rebuild and the portable packages."""
     from content.packages import cli as packages_cli
+    from content.packs import cli as packs_cli
 
     app.command("reindex-repository")(reindex)
     packages_cli.register(app)
+    packs_cli.register(app)

@@ -53,6 +53,14 @@ def truongso_template_dirs() -> list[Path]:
 
 
 @hookimpl
+def truongso_content_packs() -> list[Any]:
+    from lms_core.plugins.types import ContentPack
+
+    root = Path(__file__).parent / "packs"
+    return [ContentPack(p.name, p) for p in sorted(root.iterdir()) if (p / "pack.toml").is_file()]
+
+
+@hookimpl
 def truongso_activity_types() -> list[Any]:
     from content.activities import ACTIVITY_TYPES
 

@@ -317,7 +317,7 @@ def _new_version(db: Session, actor: User, question: Question, item: Item, *, nu
     return version
 
 
-def _add(db: Session, actor: User, *, school_id: int, subject_id: int, grade: int, item: Item, visibility: str,
+def _add(db: Session, actor: User, *, school_id: int | None, subject_id: int, grade: int, item: Item, visibility: str,
          source: str, note: str, curriculum_item_ids: Iterable[int], fresh: list[str]) -> Question:
     question = Question(school_id=school_id, subject_id=subject_id, grade=grade, owner_id=actor.id,
                         type=str(item.type), visibility=visibility)
