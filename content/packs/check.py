@@ -26,7 +26,7 @@ def main(argv: list[str]) -> int:
         eval_files = evals or [p for p in [REPO_EVAL_DIR / f"{pack.name}.jsonl"] if p.is_file()]
         for path in eval_files:
             problems += check_eval(pack, path)
-        kinds = Counter(m.kind for m in pack.materials)
+        kinds = Counter(str(m.kind) for m in pack.materials)
         types = Counter(str(q.item.type) for q in pack.questions)
         print(f"{pack.name}: {len(pack.materials)} materials {dict(kinds)}, {len(pack.questions)} questions "
               f"{dict(types)}, {len(problems)} problems")

@@ -326,6 +326,11 @@ def check_eval(pack: Pack, path: Path) -> list[str]:
         material = by_slug.get(row["material"])
         if material is None:
             problems.append(f"{where}: material {row['material']} is not in the pack")
-        elif row.get("slide") is None and row.get("start") is None and row["section"] not in heading_texts(material):
+        elif row.get("page") is not None or row.get("slide") is not None:
+            unit = "page" if row.get("page") is not None else "slide"
+            held = {getattr(s.address, unit) for s in material.sections}
+            if row[unit] not in held:
+                problems.append(f"{where}: {row['material']} has no {unit} {row[unit]}")
+        elif row.get("start") is None and row["section"] not in heading_texts(material):
             problems.append(f"{where}: section “{row['section']}” is not a heading of {row['material']}")
     return problems
