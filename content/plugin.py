@@ -91,6 +91,20 @@ def truongso_reference_data(db: Any) -> dict[str, int]:
 
 
 @hookimpl
+def truongso_reviewers() -> list[Any]:
+    from content.review.heads import REVIEWERS
+
+    return [REVIEWERS]
+
+
+@hookimpl
+def truongso_curriculum() -> list[Any]:
+    from content.curriculum.reader import READER
+
+    return [READER]
+
+
+@hookimpl
 def truongso_material_published(db: Any, material: Any, version: Any) -> None:
     from content.repository.index import on_published
 

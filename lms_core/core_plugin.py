@@ -43,7 +43,7 @@ def truongso_api_routers() -> list[Any]:
 def truongso_page_routers() -> list[Any]:
     from lms_core.accounts import import_pages, manage_pages
     from lms_core.accounts import pages as accounts
-    from lms_core.assessment import bank_pages, exam_pages
+    from lms_core.assessment import bank_pages, exam_pages, sharing_pages
     from lms_core.assessment import quiz_pages
     from lms_core.courses import discussion_pages, live_pages
     from lms_core.courses import assignment_pages
@@ -60,7 +60,7 @@ def truongso_page_routers() -> list[Any]:
 
     return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
             plugins.router, jobs.router, health.router, gradebook_classes.router, gradebook.router, discussion_pages.router, live_pages.router,
-            assignment_pages.router, exam_pages.router, bank_pages.router, quiz_pages.router]
+            assignment_pages.router, exam_pages.router, sharing_pages.router, bank_pages.router, quiz_pages.router]
 
 
 @hookimpl

@@ -96,3 +96,19 @@ def remove_head(*, db: Session, actor: User, school_id: int, head_id: int) -> No
 def shows_review(db: Session, user: User) -> bool:
     """Return whether the menu offers Review to a user: a school admin or the head of a subject group."""
     return service.reviews_anything(db, user)
+
+
+class SchoolReviewers:
+    """Who reviews what a school shares besides materials (questions): the same people who review its materials, the
+    school's admin and the heads of its subject groups (handed to the core by the truongso_reviewers hook)."""
+
+    def reviews(self, db: Session, actor: User, *, school_id: int | None, subject_id: int | None) -> bool:
+        """Return whether the actor reviews the school's work in the subject."""
+        return service.reviews_place(db, actor, school_id=school_id, subject_id=subject_id)
+
+    def scope(self, actor: User, *, school_id: object, subject_id: object) -> object:
+        """Return the WHERE clause of the rows whose school and subject columns the actor reviews."""
+        return service.reviewed_places(actor, school_id=school_id, subject_id=subject_id)
+
+
+REVIEWERS = SchoolReviewers()

@@ -15,6 +15,7 @@ from content.materials.models import (KIND_LABELS, STATUS_LABELS, VISIBILITY_LAB
 from content.review import heads, service
 from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import Role, User
+from lms_core.assessment import sharing
 from lms_core.errors import Conflict, Invalid, NotFound
 from lms_core.i18n import current_locale
 from lms_core.org.models import School
@@ -47,7 +48,8 @@ def _queue_page(request: Request, db: Session, user: User, school_id: int | None
                 status_code: int = 200) -> Response:
     school_id = _admin_school(user, school_id)
     ctx: dict = {"items": service.queue(db=db, actor=user), "reviewer": service.reviews_anything(db, user),
-                 "school_id": school_id, "error": error, "done": request.query_params.get("done"), **LABELS}
+                 "school_id": school_id, "error": error, "done": request.query_params.get("done"), **LABELS,
+                 "questions_waiting": sharing.waiting_count(db=db, actor=user, host=request.app.state.plugins)}
     if ctx["done"] not in DONE:
         ctx["done"] = None
     if school_id is not None:

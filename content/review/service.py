@@ -84,17 +84,33 @@ class HistoryItem:
 
 # --- who may do what -----------------------------------------------------------------------
 
-def is_reviewer(db: Session, actor: User, material: Material) -> bool:
-    """Return whether the actor reviews this material: its school's admin or a head of its subject group there."""
-    if not actor.is_active or material.school_id is None:
+def reviews_place(db: Session, actor: User, *, school_id: int | None, subject_id: int | None) -> bool:
+    """Return whether the actor reviews a school's work in a subject: its admin, or the head of that subject's group
+    there (materials and shared questions alike)."""
+    if not actor.is_active or school_id is None:
         return False
-    if material.school_id in actor.school_ids(Role.school_admin):
+    if school_id in actor.school_ids(Role.school_admin):
         return True
-    if material.subject_id is None or material.school_id not in actor.school_ids(Role.teacher):
+    if subject_id is None or school_id not in actor.school_ids(Role.teacher):
         return False
     return bool(db.scalar(select(exists().where(
-        SubjectGroupHead.user_id == actor.id, SubjectGroupHead.school_id == material.school_id,
-        SubjectGroupHead.subject_id == material.subject_id))))
+        SubjectGroupHead.user_id == actor.id, SubjectGroupHead.school_id == school_id,
+        SubjectGroupHead.subject_id == subject_id))))
+
+
+def reviewed_places(actor: User, *, school_id: Any, subject_id: Any) -> Any:
+    """Return the WHERE clause of the rows whose (school, subject) columns the actor reviews (reviews_place in SQL)."""
+    if not actor.is_active:
+        return false()
+    heads = exists().where(SubjectGroupHead.user_id == actor.id, SubjectGroupHead.school_id == school_id,
+                           SubjectGroupHead.subject_id == subject_id)
+    return or_(school_id.in_(actor.school_ids(Role.school_admin)),
+               and_(school_id.in_(actor.school_ids(Role.teacher)), heads))
+
+
+def is_reviewer(db: Session, actor: User, material: Material) -> bool:
+    """Return whether the actor reviews this material: its school's admin or a head of its subject group there."""
+    return reviews_place(db, actor, school_id=material.school_id, subject_id=material.subject_id)
 
 
 def reviews_anything(db: Session, actor: User) -> bool:
@@ -110,12 +126,7 @@ def reviews_anything(db: Session, actor: User) -> bool:
 
 def _reviewed_by(actor: User) -> Any:
     """Return the WHERE clause of the materials the actor reviews (the list half of is_reviewer)."""
-    if not actor.is_active:
-        return false()
-    heads = exists().where(SubjectGroupHead.user_id == actor.id, SubjectGroupHead.school_id == Material.school_id,
-                           SubjectGroupHead.subject_id == Material.subject_id)
-    return or_(Material.school_id.in_(actor.school_ids(Role.school_admin)),
-               and_(Material.school_id.in_(actor.school_ids(Role.teacher)), heads))
+    return reviewed_places(actor, school_id=Material.school_id, subject_id=Material.subject_id)
 
 
 def _was_approved(db: Session, version_id: int) -> bool:

@@ -92,6 +92,7 @@ class BankFilter:
     text: str | None = None
     mine: bool = False
     archived: bool = False  # the actor's own archived questions instead of the live ones
+    shared: bool = False    # only the questions of the shared repository
 
 
 @dataclass
@@ -302,19 +303,25 @@ def _set_curriculum(db: Session, question: Question, item_ids: Iterable[int]) ->
 
 
 def _new_version(db: Session, actor: User, question: Question, item: Item, *, number: int, source: str,
-                 note: str, fresh: list[str]) -> QuestionVersion:
+                 note: str, fresh: list[str], current: bool = True) -> QuestionVersion:
     stored = _store_media(db, question, item, fresh)
     _link_known_media(db, actor, question, stored)
     version = QuestionVersion(question_id=question.id, number=number, data=to_data(stored), created_by_id=actor.id,
                               note=nfc(note).strip()[:500], source=source[:40])
     db.add(version)
     db.flush()
-    question.current_version_id = version.id
-    question.type, question.title = str(stored.type), stored.title[:MAX_TITLE]
-    question.level, question.difficulty = stored.level, stored.difficulty
-    question.updated_at = utcnow()
-    _set_tags(question, stored.tags)
+    if current:  # not current: an edit of a shared question, current once reviewed (see assessment.sharing)
+        make_current(question, version, stored)
     return version
+
+
+def make_current(question: Question, version: QuestionVersion, item: Item) -> None:
+    """Make a stored version (whose content is item) the question's current one; its title, level and tags follow."""
+    question.current_version_id = version.id
+    question.type, question.title = str(item.type), item.title[:MAX_TITLE]
+    question.level, question.difficulty = item.level, item.difficulty
+    question.updated_at = utcnow()
+    _set_tags(question, item.tags)
 
 
 def _add(db: Session, actor: User, *, school_id: int | None, subject_id: int, grade: int, item: Item, visibility: str,
@@ -391,6 +398,11 @@ def edit_question(*, db: Session, actor: User, question_id: int, item: Item, not
                   curriculum_item_ids: Iterable[int] | None = None) -> QuestionVersion:
     """Store the edited question as a new version (earlier versions stay as they were); nothing when unchanged."""
     question = editable_question(db=db, actor=actor, question_id=question_id)
+    from lms_core.assessment import sharing  # sharing builds on this module
+
+    if sharing.edits_need_review(db, question):
+        return sharing.edit_shared(db=db, actor=actor, question=question, item=item, note=note, subject_id=subject_id,
+                                   grade=grade, visibility=visibility, curriculum_item_ids=curriculum_item_ids)
     subject_id = question.subject_id if subject_id is None else subject_id
     grade = question.grade if grade is None else grade
     visibility = question.visibility if visibility is None else visibility
@@ -400,9 +412,13 @@ def edit_question(*, db: Session, actor: User, question_id: int, item: Item, not
     _refuse(problems_of(item))
     current = db.get(QuestionVersion, question.current_version_id)
     place_changed = (subject_id, grade, visibility) != (question.subject_id, question.grade, question.visibility)
-    if current is not None and not item.media and current.data == to_data(item) and curriculum_item_ids is None:
-        if place_changed:
+    wanted = None if curriculum_item_ids is None else sorted({int(i) for i in curriculum_item_ids})
+    if current is not None and not item.media and current.data == to_data(item):
+        links_changed = wanted is not None and wanted != curriculum_ids(db, question)  # not versioned: no new version
+        if place_changed or links_changed:
             question.subject_id, question.grade, question.visibility = subject_id, grade, visibility
+            if links_changed:
+                _set_curriculum(db, question, wanted)
             question.updated_at = utcnow()
             db.commit()
         return current
@@ -412,8 +428,8 @@ def edit_question(*, db: Session, actor: User, question_id: int, item: Item, not
     try:
         question.subject_id, question.grade, question.visibility = subject_id, grade, visibility
         version = _new_version(db, actor, question, item, number=number, source="form", note=note, fresh=fresh)
-        if curriculum_item_ids is not None:
-            _set_curriculum(db, question, curriculum_item_ids)
+        if wanted is not None:
+            _set_curriculum(db, question, wanted)
     except BaseException:
         _undo(db, fresh)
         raise
@@ -457,6 +473,8 @@ def _filtered(actor: User, f: BankFilter) -> list[ColumnElement[bool]]:
         clauses.append(Question.archived.is_(False))
     if f.mine:
         clauses.append(Question.owner_id == actor.id)
+    if f.shared:
+        clauses.append(Question.visibility == rules.SHARED)
     if f.subject_id:
         clauses.append(Question.subject_id == f.subject_id)
     if f.grade:

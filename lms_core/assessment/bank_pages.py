@@ -16,7 +16,8 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from lms_core import storage
 from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import User
-from lms_core.assessment import bank, rules
+from lms_core.assessment import bank, rules, sharing
+from lms_core.assessment import question_curriculum
 from lms_core.assessment.data import from_data
 from lms_core.assessment.formats import parse_decimal
 from lms_core.assessment.formats.aiken import parse_aiken
@@ -58,7 +59,7 @@ BAD_PAIR = N_("Write each pair as “left | right”.")
 QUESTION_NUMBER = N_("Question {number}")
 FORMAT_LABELS = {"gift": "GIFT", "aiken": "Aiken", "moodle_xml": "Moodle XML", "docx": "Word (.docx)",
                  "xlsx": "Excel (.xlsx)"}
-SOURCE_LABELS = {**FORMAT_LABELS, "form": N_("Written here")}
+SOURCE_LABELS = {**FORMAT_LABELS, "form": N_("Written here"), "copy": N_("Copied from another question")}
 VISIBILITY_LABELS = {rules.PRIVATE: N_("Only me"), rules.SCHOOL: N_("Teachers of my school"),
                      rules.SHARED: N_("Shared repository")}
 STRUCTURED = (QType.single, QType.multiple, QType.true_false, QType.tf_group, QType.numeric, QType.short_text,
@@ -124,7 +125,7 @@ def _filters(params: Any) -> bank.BankFilter:
     tag = (params.get("tag") or "").strip()[:bank.MAX_TAG] or None
     return bank.BankFilter(subject_id=_int(params.get("subject_id")), grade=_int(params.get("grade"), high=12),
                            level=level, type=qtype, tag=tag, text=text, mine=params.get("mine") == "1",
-                           archived=params.get("archived") == "1")
+                           archived=params.get("archived") == "1", shared=params.get("shared") == "1")
 
 
 @router.get("/question-bank")
@@ -142,6 +143,7 @@ def bank_list(request: Request, db: DbSession, user: CurrentUser,
         **_helpers(), "rows": listed, "filters": filters, "subjects": _subject_names(db), "page": page,
         "more": more, "query": urlencode(query), "tags": bank.tags_in_use(db=db, actor=user),
         "imported": _int(request.query_params.get("imported"), low=0),
+        "to_review": sharing.waiting_count(db=db, actor=user, host=request.app.state.plugins),
     })
 
 
@@ -283,17 +285,48 @@ def _posted_values(fields: dict[str, list[str]]) -> dict[str, Any]:
     values["correct"] = set(fields.get("correct", []))
     values["statements"] = [_one(fields, f"statement_{k}") for k in range(4)]
     values["truths"] = [_one(fields, f"truth_{k}") for k in range(4)]
+    values["curriculum_item_ids"] = fields.get("curriculum_item", [])
     return values
 
 
 def _form_page(request: Request, db: Any, user: User, *, values: dict[str, Any], place: dict[str, Any],
                question: Question | None = None, problems: list[str] | None = None, status_code: int = 200) -> Response:
     rows = max(MIN_OPTION_ROWS, min(MAX_OPTIONS, len(values.get("options", [])) + 1))
+    ticked = values.get("curriculum_item_ids")
+    if ticked is None:  # the form as stored: the items the question assesses
+        ticked = bank.curriculum_ids(db, question) if question is not None else []
+    picker = question_curriculum.picker(
+        db=db, host=request.app.state.plugins, school_id=_question_school(user, question),
+        subject_id=place.get("subject_id"), grade=place.get("grade"),
+        checked=[int(v) for v in ticked if str(v).isdigit() and int(v) <= MAX_ID])
     return render(request, "assessment/question_form.html", {
         **_helpers(), "values": values, "place": place, "question": question, "problems": problems or [],
         "subjects": _subject_names(db), "option_rows": rows, "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
-        "type_label": TYPE_LABELS[QType(values["type"])],
+        "type_label": TYPE_LABELS[QType(values["type"])], "picker": picker,
     }, status_code=status_code)
+
+
+def _question_school(user: User, question: Question | None) -> int | None:
+    """Return the school whose province's curriculum applies: the question's, or the bank a new one goes to."""
+    return question.school_id if question is not None else bank.bank_school(user)
+
+
+def _curriculum_choice(request: Request, db: Any, user: User, fields: dict[str, list[str]], place: dict[str, Any],
+                       question: Question | None = None) -> list[int] | None:
+    """Return the ticked curriculum items, refused unless each is in the tree of the chosen subject and grade
+    (None: no curriculum is installed, so the form showed none and the question keeps what it had)."""
+    raw = [v.strip() for v in fields.get("curriculum_item", [])]
+    bad = [v for v in raw if not v.isdigit() or len(v) > 10 or int(v) > MAX_ID]
+    if bad:
+        raise Invalid(question_curriculum.UNKNOWN_ITEMS, ids=", ".join(v[:12] for v in bad[:5]))
+    ids = [int(v) for v in raw]
+    if not ids and question_curriculum.reader(request.app.state.plugins) is None:
+        return None
+    if not (place["subject_id"] and place["grade"]):
+        return ids  # the bank refuses the missing subject or grade first, storing nothing
+    return question_curriculum.check_choice(db=db, host=request.app.state.plugins,
+                                            school_id=_question_school(user, question),
+                                            subject_id=place["subject_id"], grade=place["grade"], item_ids=ids)
 
 
 @router.get("/question-bank/new")
@@ -322,12 +355,15 @@ def create(request: Request, db: DbSession, user: CurrentUser,
     item, problems = item_from_form(fields)
     place = _place(fields)
     again = {"values": _posted_values(fields), "place": place, "status_code": 422}
+    if _one(fields, "reload"):  # the subject or grade changed: the form again with its curriculum, nothing saved
+        return _form_page(request, db, user, values=again["values"], place=place)
     if problems:
         return _form_page(request, db, user, problems=[p.text() for p in problems], **again)
     try:
         question = bank.create_question(db=db, actor=user, subject_id=place["subject_id"] or 0,
                                         grade=place["grade"] or 0, item=item, visibility=place["visibility"],
-                                        note=_one(fields, "note"))
+                                        note=_one(fields, "note"),
+                                        curriculum_item_ids=_curriculum_choice(request, db, user, fields, place) or ())
     except Invalid as exc:
         listed = [d["problem"] for d in exc.details] or [exc.translated()]
         return _form_page(request, db, user, problems=listed, **again)
@@ -338,7 +374,7 @@ def create(request: Request, db: DbSession, user: CurrentUser,
 def edit_form(request: Request, question_id: Id, db: DbSession, user: CurrentUser) -> Response:
     """Show the form filled with the question's newest version."""
     question = bank.editable_question(db=db, actor=user, question_id=question_id)
-    return _form_page(request, db, user, values=values_of(bank.current_item(db, question)), question=question,
+    return _form_page(request, db, user, values=values_of(sharing.item_to_edit(db, question)), question=question,
                       place={"subject_id": question.subject_id, "grade": question.grade,
                              "visibility": question.visibility})
 
@@ -351,12 +387,16 @@ def edit(request: Request, question_id: Id, db: DbSession, user: CurrentUser,
     item, problems = item_from_form(fields)
     place = _place(fields)
     again = {"values": _posted_values(fields), "place": place, "question": question, "status_code": 422}
+    if _one(fields, "reload"):  # the subject or grade changed: the form again with its curriculum, nothing saved
+        return _form_page(request, db, user, values=again["values"], place=place, question=question)
     if problems:
         return _form_page(request, db, user, problems=[p.text() for p in problems], **again)
     try:
+        shared = question.visibility == rules.SHARED  # the form offers no "shared": it stays what it is
         bank.edit_question(db=db, actor=user, question_id=question.id, item=item, note=_one(fields, "note"),
                            subject_id=place["subject_id"] or 0, grade=place["grade"] or 0,
-                           visibility=place["visibility"])
+                           visibility=None if shared else place["visibility"],
+                           curriculum_item_ids=_curriculum_choice(request, db, user, fields, place, question))
     except Invalid as exc:
         db.rollback()
         listed = [d["problem"] for d in exc.details] or [exc.translated()]
@@ -528,17 +568,29 @@ def export(request: Request, db: DbSession, user: CurrentUser,
 def question_page(request: Request, question_id: Id, db: DbSession, user: CurrentUser,
                   version: Annotated[int | None, Query(ge=1, le=100_000)] = None) -> Response:
     """Show a question rendered with its key, where it belongs, and its versions."""
+    from lms_core.assessment import sharing_pages  # it builds on this module
+
     question = bank.get_question(db=db, actor=user, question_id=question_id)
-    versions = bank.versions_of(db, question)
-    shown = next((v for v in versions if v.number == version), None) if version else versions[0] if versions else None
+    versions = sharing.visible_versions(db, user, question)
+    current = next((v for v in versions if v.id == question.current_version_id), versions[0] if versions else None)
+    shown = next((v for v in versions if v.number == version), None) if version else current
     if shown is None:
         raise NotFound(bank.QUESTION_NOT_FOUND)
     item = from_data(shown.data)
     return render(request, "assessment/question.html", {
         **_helpers(), "question": question, "view": question_view(item), "versions": versions, "shown": shown,
         "subject": _subject_names(db).get(question.subject_id, ""), "may_edit": question.owner_id == user.id,
-        "owner": db.get(User, question.owner_id), "curriculum_ids": bank.curriculum_ids(db, question),
+        "owner": db.get(User, question.owner_id),
+        **_curriculum_shown(request, db, question),
+        **sharing_pages.sharing_context(request, db, user, question),
     })
+
+
+def _curriculum_shown(request: Request, db: Any, question: Question) -> dict[str, Any]:
+    """Return the curriculum items a question assesses, by title, and the ids no longer in the curriculum."""
+    items, missing = question_curriculum.described(db=db, host=request.app.state.plugins,
+                                                   item_ids=bank.curriculum_ids(db, question))
+    return {"curriculum_items": items, "curriculum_missing": missing}
 
 
 @router.post("/question-bank/{question_id}/archive")

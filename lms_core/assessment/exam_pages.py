@@ -1,9 +1,11 @@
 """HTML routes of the exam builder: the blueprint form (with its JSON and Excel files), checking the bank, building
-the versions, downloading the papers, and using version 1 as an online quiz.
+the versions, downloading the papers, using a version as an online quiz, and the teacher's saved exams.
 
-There is no table for exams yet: the flow is stateless. The blueprint travels in the form (or as a file the teacher
-keeps); a build is repeatable from its seed; the exam record (JSON) travels in the versions page's forms and as a
-file, and every download re-creates the papers from it with the exact question versions it names.
+Building is stateless: the blueprint travels in the form (or as a file the teacher keeps); a build is repeatable
+from its seed; the exam record (JSON) travels in the versions page's forms and as a file, and every download
+re-creates the papers from it with the exact question versions it names. Saving keeps the exam in a table
+(lms_core.assessment.exams): "Đề kiểm tra của tôi" lists them, and each opens again with the same papers and keys
+whatever the bank became, ready to be taken online as a quiz asking exactly the drawn versions.
 """
 
 from __future__ import annotations
@@ -14,22 +16,20 @@ import zipfile
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi import APIRouter, File, Form, Path, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms_core import permissions
+from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import User
-from lms_core.assessment import bank, paper, quiz
+from lms_core.assessment import bank, exams, paper, quiz
 from lms_core.assessment import blueprint as bpm
 from lms_core.assessment import builder
 from lms_core.assessment.blueprint import LEVELS, PART_LABELS, PARTS, Blueprint, Row
 from lms_core.assessment.items import LEVEL_LABELS, ParseProblem
 from lms_core.courses import pages as course_pages
 from lms_core.courses import service as courses
-from lms_core.courses.models import Course, Lesson
-from lms_core.errors import Invalid, NotFound, TooLarge
+from lms_core.errors import Conflict, Invalid, NotFound, TooLarge
 from lms_core.i18n import N_, current_locale, gettext
 from lms_core.org.models import School, Subject
 from lms_core.web.deps import CurrentUser, DbSession
@@ -54,7 +54,9 @@ UNKNOWN_FILE = N_("Upload a blueprint saved from this page: a .json or an .xlsx 
 UNKNOWN_SUBJECT = N_("Choose a subject from the list.")
 NOT_READY = N_("Fix the blueprint first: {problem}")
 NO_LESSON = N_("Choose a lesson of one of your courses.")
-QUIZ_TITLE = N_("Exam {title} (version {code})")
+QUIZ_TITLE = exams.QUIZ_TITLE
+SAVED = BASE + "/saved"
+ExamId = Annotated[int, Path(ge=1, le=bpm.MAX_ID)]
 
 
 # ---- reading the form -------------------------------------------------------------------------------------------
@@ -181,8 +183,9 @@ def _form_page(request: Request, db: Session, bp: Blueprint, *, rows: int | None
     }, status_code=status_code)
 
 
-def _paper_info(db: Session, actor: User, bp: Blueprint) -> paper.PaperInfo:
-    school = db.get(School, actor.school_id) if actor.school_id else None
+def _paper_info(db: Session, actor: User, bp: Blueprint, school_id: int | None = None) -> paper.PaperInfo:
+    school_id = school_id or actor.school_id
+    school = db.get(School, school_id) if school_id else None
     subject = db.get(Subject, bp.subject_id) if bp.subject_id else None
     authority = f"Sở GD&ĐT {school.province.name}" if school is not None and school.province is not None else ""
     return paper.PaperInfo(school=school.name if school else "", authority=authority, title=bp.title,
@@ -191,11 +194,7 @@ def _paper_info(db: Session, actor: User, bp: Blueprint) -> paper.PaperInfo:
 
 def _lessons(db: Session, actor: User, bp: Blueprint) -> list[tuple[int, str]]:
     """Return the lessons of the actor's editable courses of the blueprint's subject and grade, as (id, label)."""
-    query = (select(Lesson, Course).join(Course, Course.id == Lesson.course_id)
-             .where(permissions.visible(actor, "course.edit"), Course.archived.is_(False),
-                    Course.subject_id == (bp.subject_id or 0), Course.grade == (bp.grade or 0))
-             .order_by(Course.title, Course.id, Lesson.position, Lesson.id).limit(500))
-    return [(lesson.id, f"{course.title} – {lesson.title}") for lesson, course in db.execute(query)]
+    return exams.lessons_for(db, actor, subject_id=bp.subject_id, grade=bp.grade)
 
 
 def _versions_page(request: Request, db: Session, user: User, exam: builder.Exam, *, error: str | None = None,
@@ -316,9 +315,10 @@ async def upload_record(request: Request, db: DbSession, user: CurrentUser,
     return _versions_page(request, db, user, exam)
 
 
-def _files(db: Session, user: User, exam: builder.Exam, what: str) -> tuple[bytes, str, str]:
+def _files(db: Session, user: User, exam: builder.Exam, what: str,
+           school_id: int | None = None) -> tuple[bytes, str, str]:
     """Return one file of an exam (bytes, media type, name): "exam-101-pdf", "key-101-docx", "matrix", "zip"."""
-    info = _paper_info(db, user, exam.blueprint)
+    info = _paper_info(db, user, exam.blueprint, school_id)
     slug = _slug(exam.blueprint)
     if what == "record":
         return builder.record_json(exam).encode(), "application/json", f"de-thi-{slug}.json"
@@ -366,9 +366,7 @@ def use_as_quiz(request: Request, db: DbSession, user: CurrentUser,
     if lesson is None or lesson not in {i for i, _ in _lessons(db, user, exam.blueprint)}:
         return _versions_page(request, db, user, exam, error=gettext(NO_LESSON), status_code=422)
     first = exam.versions[0]
-    settings = {"questions": [{"question_id": exam.slots[p.slot].question_id, "points": str(exam.slots[p.slot].points)}
-                              for p in first.questions],
-                "time_limit": exam.blueprint.minutes, "attempts": 1}
+    settings = exams.quiz_settings(exam, first.code)  # the versions drawn, not whatever the bank holds now
     try:
         activity = courses.add_activity(db=db, actor=user, types=course_pages.activity_types(request),
                                         lesson_id=lesson, type=quiz.NAME, settings=settings,
@@ -378,3 +376,95 @@ def use_as_quiz(request: Request, db: DbSession, user: CurrentUser,
         db.rollback()
         return _versions_page(request, db, user, exam, error=exc.translated(), status_code=422)
     return RedirectResponse(f"/courses/{activity.course_id}/lessons/{lesson}?added=1", status_code=303)
+
+
+# ---- saved exams ("Đề kiểm tra của tôi") ---------------------------------------------------------------------------
+
+@router.post(BASE + "/save")
+def save_exam(request: Request, db: DbSession, user: CurrentUser,
+              record: Annotated[str, Form(max_length=builder.MAX_RECORD)],
+              title: Annotated[str, Form(max_length=400)] = "") -> Response:
+    """Keep the exam a record describes among the teacher's saved exams, then open it."""
+    try:
+        exam = builder.load_record(db=db, actor=user, data=record)
+    except (Invalid, TooLarge) as exc:
+        return _form_page(request, db, Blueprint(), problems=[exc.translated()], status_code=exc.status_code)
+    try:
+        saved = exams.save(db=db, actor=user, exam=exam, title=title)
+    except Invalid as exc:
+        db.rollback()
+        return _versions_page(request, db, user, exam, error=exc.translated(), status_code=exc.status_code)
+    return RedirectResponse(f"{SAVED}/{saved.id}?saved=1", status_code=303)
+
+
+@router.get(SAVED)
+def saved_list(request: Request, db: DbSession, user: CurrentUser) -> Response:
+    """Show the teacher's saved exams, newest first."""
+    page = _whole(request.query_params.get("page", "1"), high=10_000) or 1
+    rows = exams.list_mine(db=db, actor=user, limit=exams.PAGE_SIZE + 1, offset=(page - 1) * exams.PAGE_SIZE)
+    return render(request, "assessment/exams_saved.html", {
+        "exams": rows[:exams.PAGE_SIZE], "more": len(rows) > exams.PAGE_SIZE, "page": page,
+        "subjects": _subjects(db), "deleted": request.query_params.get("deleted") == "1", "local_time": local_time,
+    })
+
+
+def _saved_page(request: Request, db: Session, user: User, saved: Any, *, error: str | None = None,
+                status_code: int = 200) -> Response:
+    exam = exams.exam_of(db, saved)
+    keys = {v.code: builder.answer_key(exam, v) for v in exam.versions}
+    return render(request, "assessment/exam_saved.html", {
+        "saved": saved, "exam": exam, "bp": exam.blueprint, "keys": keys, "error": error,
+        "subject": _subjects(db).get(saved.subject_id, ""), "base": f"{SAVED}/{saved.id}",
+        "lessons": exams.lessons_for(db, user, subject_id=saved.subject_id, grade=saved.grade),
+        "quizzes": exams.quizzes_using(db, saved.id), "just_saved": request.query_params.get("saved") == "1",
+        "quiz_title": gettext(QUIZ_TITLE).format(title=saved.title, code=exam.versions[0].code),
+        "local_time": local_time,
+    }, status_code=status_code)
+
+
+@router.get(SAVED + "/{exam_id}")
+def saved_page(request: Request, exam_id: ExamId, db: DbSession, user: CurrentUser) -> Response:
+    """Show a saved exam: its versions and keys to download again, the quizzes made from it, and the quiz form."""
+    return _saved_page(request, db, user, exams.get_saved(db=db, actor=user, exam_id=exam_id))
+
+
+@router.get(SAVED + "/{exam_id}/files/{what}")
+def saved_file(exam_id: ExamId, what: Annotated[str, Path(max_length=40)], db: DbSession,
+               user: CurrentUser) -> Response:
+    """Download a paper, a key, the matrix, the record or everything (zip) of a saved exam, as first drawn."""
+    saved = exams.get_saved(db=db, actor=user, exam_id=exam_id)
+    exam = exams.exam_of(db, saved)
+    kind, _, rest = what.partition("-")
+    if kind in ("exam", "key") and rest.partition("-")[0] not in {v.code for v in exam.versions}:
+        raise NotFound(exams.NO_SUCH_VERSION, code=rest.partition("-")[0][:12])
+    data, media_type, name = _files(db, user, exam, what, saved.school_id)
+    return _attachment(data, media_type, name)
+
+
+@router.post(SAVED + "/{exam_id}/quiz")
+def saved_quiz(request: Request, exam_id: ExamId, db: DbSession, user: CurrentUser,
+               code: Annotated[str, Form(max_length=12)] = "", lesson_id: Annotated[str, Form(max_length=12)] = "",
+               title: Annotated[str, Form(max_length=400)] = "") -> Response:
+    """Add one version of a saved exam as a quiz in a lesson of the teacher's course, asking the drawn versions."""
+    saved = exams.get_saved(db=db, actor=user, exam_id=exam_id)
+    lesson = _whole(lesson_id)
+    try:
+        if lesson is None:
+            raise Invalid(exams.NO_LESSON)
+        activity = exams.add_quiz(db=db, actor=user, types=course_pages.activity_types(request), exam_id=saved.id,
+                                  code=code.strip(), lesson_id=lesson, title=title)
+    except (Invalid, NotFound) as exc:
+        db.rollback()
+        return _saved_page(request, db, user, saved, error=exc.translated(), status_code=422)
+    return RedirectResponse(f"/courses/{activity.course_id}/lessons/{lesson}?added=1", status_code=303)
+
+
+@router.post(SAVED + "/{exam_id}/delete")
+def saved_delete(request: Request, exam_id: ExamId, db: DbSession, user: CurrentUser) -> Response:
+    """Delete a saved exam no quiz uses, then show the list."""
+    try:
+        exams.delete(db=db, actor=user, exam_id=exam_id)
+    except Conflict as exc:
+        saved = exams.get_saved(db=db, actor=user, exam_id=exam_id)
+        return _saved_page(request, db, user, saved, error=exc.translated(), status_code=exc.status_code)
+    return RedirectResponse(f"{SAVED}?deleted=1", status_code=303)

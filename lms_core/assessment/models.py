@@ -125,3 +125,66 @@ class QuestionMedia(Base):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     file_name: Mapped[str] = mapped_column(String(255))
     media_type: Mapped[str] = mapped_column(String(40))
+
+
+class QuestionReview(Base):
+    """A request to put a question (or a change of a shared one) in the shared repository, and its outcome.
+
+    `kind` "share" asks to share the question's current version; "edit" asks to replace the shared (reviewed) version
+    with a newer one, which stays out of the question's current version until it is approved. A question's rows are
+    its review history: who sent it and when, who decided what and when, and the comment."""
+
+    __tablename__ = "question_reviews"
+    # `pending` is True while the request waits and NULL after, so a question has at most one waiting request
+    __table_args__ = (UniqueConstraint("question_id", "pending"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8), default="share")          # share, edit
+    status: Mapped[str] = mapped_column(String(16), default="submitted", index=True)  # submitted, approved, …
+    pending: Mapped[bool | None] = mapped_column(default=True)
+    note: Mapped[str] = mapped_column(String(2000), default="")            # the author's words to the reviewer
+    curriculum_item_ids: Mapped[list[int] | None] = mapped_column(JSON, nullable=True)  # an edit's, set on approval
+    submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comment: Mapped[str] = mapped_column(String(2000), default="")         # the reviewer's (or the author's on withdrawal)
+
+
+class SavedExam(Base):
+    """An exam a teacher built from a blueprint and kept: the blueprint, the seed and every version's layout.
+
+    Its questions (SavedExamQuestion) name the exact question versions drawn, so the papers and keys come out the same
+    whatever the bank became since."""
+
+    __tablename__ = "saved_exams"
+    __table_args__ = (CheckConstraint("grade BETWEEN 1 AND 12", name="grade"),
+                      CheckConstraint("version_count BETWEEN 1 AND 100", name="version_count"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="RESTRICT"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"), index=True)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="RESTRICT"))
+    grade: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    blueprint: Mapped[dict[str, Any]] = mapped_column(JSON)      # lms_core.assessment.blueprint.to_data
+    seed: Mapped[str] = mapped_column(String(40))
+    version_count: Mapped[int] = mapped_column(Integer)
+    layouts: Mapped[list[Any]] = mapped_column(JSON)             # per version: its code, its slots in print order, options
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    questions: Mapped[list[SavedExamQuestion]] = relationship(cascade="all, delete-orphan",
+                                                              order_by="SavedExamQuestion.slot")
+
+
+class SavedExamQuestion(Base):
+    """A slot of a saved exam: the question version drawn for it, its part, level, blueprint row and points."""
+
+    __tablename__ = "saved_exam_questions"
+    exam_id: Mapped[int] = mapped_column(ForeignKey("saved_exams.id", ondelete="CASCADE"), primary_key=True)
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="RESTRICT"), index=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("question_versions.id", ondelete="RESTRICT"), index=True)
+    part: Mapped[str] = mapped_column(String(4))
+    level: Mapped[str] = mapped_column(String(16))
+    row: Mapped[int] = mapped_column(Integer)
+    points: Mapped[str] = mapped_column(String(16))  # exact decimal text, as the exam record keeps it

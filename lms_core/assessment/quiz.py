@@ -111,6 +111,7 @@ class QuizSettings(BaseModel):
     show: Literal["after_submit", "after_close", "never"] = "after_submit"
     partial_multiple: bool = False
     regrades: list[RegradeNote] = Field(default_factory=list, max_length=1000)
+    saved_exam_id: int | None = Field(default=None, ge=1, le=MAX_ID)  # the saved exam it was made from, if any
 
 
 def settings_of(activity: Activity) -> QuizSettings:
@@ -144,17 +145,38 @@ def prepare(*, db: Session, actor: User, course: Course, settings: dict[str, Any
     found = {q.id: q for q in db.scalars(select(Question).where(Question.id.in_(ids)))}
     for chosen in values.questions:
         question = found.get(chosen.question_id)
-        if (question is None or question.archived or question.current_version_id is None
+        # an archived question is out of the bank's lists, but a version drawn earlier (a saved exam's) still serves
+        if (question is None or (question.archived and chosen.version_id is None) or question.current_version_id is None
                 or not permissions.can(actor, "question.view", question)):
             raise Invalid(QUESTION_UNKNOWN)
-        item = from_data(db.get(QuestionVersion, question.current_version_id).data)
+        version = _pinned(db, actor, question, chosen.version_id)
+        item = from_data(version.data)
         problems = check(item)
         if problems:
             raise Invalid(QUESTION_UNSOUND, title=_title(question, item), problem=problems[0])
-        chosen.version_id = question.current_version_id
+        chosen.version_id = version.id
         chosen.points = chosen.points if chosen.points is not None else item.points
     values.regrades = []
+    if values.saved_exam_id is not None:
+        from lms_core.assessment.models import SavedExam
+
+        exam = db.get(SavedExam, values.saved_exam_id)
+        if exam is None or exam.owner_id != actor.id:
+            raise Invalid(BAD_SETTINGS)
     return values.model_dump(mode="json")
+
+
+def _pinned(db: Session, actor: User, question: Question, version_id: int | None) -> QuestionVersion:
+    """Return the version a new quiz asks: the one chosen (a saved exam's, drawn earlier), else the current one."""
+    current = db.get(QuestionVersion, question.current_version_id)
+    if version_id is None or version_id == current.id:
+        return current
+    version = db.get(QuestionVersion, version_id)
+    # never a version newer than the current one, unless the author's own: a change waiting for review
+    if version is None or version.question_id != question.id or (
+            version.number > current.number and question.owner_id != actor.id):
+        raise Invalid(QUESTION_UNKNOWN)
+    return version
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -215,13 +237,13 @@ def _expired(attempt: QuizAttempt, now: datetime) -> bool:
 
 
 def _record(db: Session, actor: User, activity: Activity, student_id: int, verb: str,
-            result: dict[str, Any] | None = None) -> None:
+            result: dict[str, Any] | None = None, when: datetime | None = None) -> None:
     student = None if student_id == actor.id else db.get(User, student_id)
     progress.record(db=db, actor=actor, activity_id=activity.id, verb=verb, result=result, student=student,
-                    commit=False)
+                    commit=False, when=when)
 
 
-def _scored(db: Session, actor: User, activity: Activity, attempt: QuizAttempt) -> None:
+def _scored(db: Session, actor: User, activity: Activity, attempt: QuizAttempt, when: datetime | None = None) -> None:
     """Record the attempt's score out of 10 (and success against the pass mark) as a "scored" statement."""
     score = out_of_10(attempt)
     if score is None:
@@ -230,7 +252,7 @@ def _scored(db: Session, actor: User, activity: Activity, attempt: QuizAttempt) 
     if activity.completion == Completion.passed or activity.threshold is not None:
         mark = Decimal(str(activity.threshold if activity.threshold is not None else 5))
         result["success"] = score >= mark
-    _record(db, actor, activity, attempt.student_id, "scored", result)
+    _record(db, actor, activity, attempt.student_id, "scored", result, when)
 
 
 def _grade_answer(item: Item, answer: QuizAnswer, settings: QuizSettings) -> None:
@@ -263,8 +285,8 @@ def _finish(db: Session, actor: User, activity: Activity, attempt: QuizAttempt, 
     attempt.submitted_at = when
     _total(attempt)
     db.flush()
-    _record(db, actor, activity, attempt.student_id, "submitted")
-    _scored(db, actor, activity, attempt)
+    _record(db, actor, activity, attempt.student_id, "submitted", when=when)
+    _scored(db, actor, activity, attempt, when)
 
 
 def _expire(db: Session, actor: User, activity: Activity, attempts: Iterable[QuizAttempt], now: datetime) -> int:
@@ -355,7 +377,7 @@ def start(*, db: Session, actor: User, activity_id: int, now: datetime | None = 
     try:
         db.add(attempt)
         db.flush()
-        _record(db, actor, activity, actor.id, "attempted")
+        _record(db, actor, activity, actor.id, "attempted", when=now)
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -519,7 +541,8 @@ def grading_queue(*, db: Session, actor: User, activity_id: int) -> list[tuple[Q
     return [(a, ans, items[ans.question_version_id]) for a, ans in rows]
 
 
-def grade_essay(*, db: Session, actor: User, answer_id: int, points: list[Any], feedback: str = "") -> QuizAnswer:
+def grade_essay(*, db: Session, actor: User, answer_id: int, points: list[Any], feedback: str = "",
+                now: datetime | None = None) -> QuizAnswer:
     """Give an essay answer its points (one per rubric criterion, or one in all) and feedback; score the attempt
     once nothing else waits."""
     answer = db.get(QuizAnswer, answer_id)
@@ -540,7 +563,7 @@ def grade_essay(*, db: Session, actor: User, answer_id: int, points: list[Any], 
         _total(attempt)
         db.flush()
         if out_of_10(attempt) != before:
-            _scored(db, actor, activity, attempt)
+            _scored(db, actor, activity, attempt, now)
         db.commit()
     except BaseException:
         db.rollback()
@@ -583,8 +606,8 @@ def regrade(*, db: Session, actor: User, activity_id: int, question_id: int, ver
         for attempt, answer in rows:
             answer.question_version_id = new.id
             attempt.layout = [{**s, "version_id": new.id} if s["version_id"] == old.id else s for s in attempt.layout]
-            if attempt.status == IN_PROGRESS:
-                continue
+            if attempt.status == IN_PROGRESS or answer.graded_by_id is not None:
+                continue  # points a teacher set by hand (attempt_review.set_points) stand
             was = out_of_10(attempt)
             _grade_answer(after, answer, settings)
             _total(attempt)

@@ -1,6 +1,8 @@
 """HTML routes of quizzes: a teacher adds one from the bank; a student starts, answers (each answer saved as they
 go by quiz.js, or all at once by a plain "Save" that needs no JavaScript), reloads and finds every saved answer,
-and submits; a teacher reads the class's results, grades essays, corrects a key and reads item statistics."""
+submits and reviews their attempts as the quiz allows; a teacher reads the class's results, opens one attempt
+question by question (grading its essays and setting an answer's points there), grades essays, corrects a key and
+reads item statistics."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ from lms_core import permissions
 from lms_core.db import intend_to_write
 from lms_core.accounts.manage_pages import local_time
 from lms_core.accounts.models import User
-from lms_core.assessment import grading, quiz
+from lms_core.assessment import attempt_review, grading, quiz
 from lms_core.assessment.items import TYPE_LABELS, Item, QType
 from lms_core.assessment.models import Question, QuestionVersion, QuizAnswer, QuizAttempt
 from lms_core.assessment.render import render_question_text
@@ -109,8 +111,6 @@ class SlotView:
     lefts: list[tuple[int, Markup]] = field(default_factory=list)       # matching
     rights: list[tuple[int, str]] = field(default_factory=list)         # matching: (pair index, text), shown order
     blanks: list[tuple[int, list[tuple[int, str]]]] = field(default_factory=list)  # cloze: options in shown order
-    earned: Decimal | None = None
-    feedback: str = ""
 
     @property
     def name(self) -> str:
@@ -126,7 +126,7 @@ class SlotView:
         return str(value) in self.values.get(name, [])
 
 
-def slot_views(db: Session, attempt: QuizAttempt, posted: Any = None, *, graded: bool = False) -> list[SlotView]:
+def slot_views(db: Session, attempt: QuizAttempt, posted: Any = None) -> list[SlotView]:
     """Return the attempt's questions in its order, with saved answers (or the refused form's values) filled in."""
     views = []
     for number, (answer, entry, item) in enumerate(quiz.attempt_items(db, attempt), start=1):
@@ -138,9 +138,7 @@ def slot_views(db: Session, attempt: QuizAttempt, posted: Any = None, *, graded:
             values = form_values(item, slot, answer.response)  # kept in the grader's shape
         stem = _BLANK.sub(r"(\1) ……", item.stem) if item.type == QType.cloze else item.stem
         view = SlotView(slot=slot, number=number, item=item, stem=render_question_text(stem),
-                        points=Decimal(answer.max_points), values=values,
-                        earned=Decimal(answer.points) if graded and answer.points is not None else None,
-                        feedback=answer.feedback if graded else "")
+                        points=Decimal(answer.max_points), values=values)
         order = entry.get("options")
         if item.type in (QType.single, QType.multiple, QType.true_false):
             shown = order or list(range(len(item.choices)))
@@ -206,7 +204,8 @@ def quiz_context(*, db: Session, actor: User, activity: Activity, posted: Any = 
             data["seconds_left"] = (max(0, int((current.deadline_at - now).total_seconds()))
                                     if current.deadline_at else None)
         if done and data["shown"]:
-            data["review"] = slot_views(db, done[-1], graded=True)
+            data["review_key"] = attempt_review.key_shown_to_students(activity, lesson, now)
+            data["review"] = attempt_review.answer_views(db, done[-1], activity, key=data["review_key"])
     if may_edit:
         data["waiting"] = len(quiz.grading_queue(db=db, actor=actor, activity_id=activity.id))
         data["started"] = len({a.student_id for a in db.scalars(select(QuizAttempt).where(
@@ -467,21 +466,81 @@ def grading_page(request: Request, course_id: Id, activity_id: Id, db: DbSession
 @router.post("/courses/{course_id}/quiz-answers/{answer_id}/grade")
 def grade_essay(request: Request, course_id: Id, answer_id: Id, db: DbSession, user: CurrentUser,
                 points: Annotated[list[str] | None, Form(max_length=20)] = None,
-                feedback: Annotated[str, Form(max_length=20_000)] = "") -> Response:
-    """Give an essay answer its points (per rubric criterion, or in all) and feedback."""
+                feedback: Annotated[str, Form(max_length=20_000)] = "",
+                back: Annotated[str, Form(max_length=10)] = "") -> Response:
+    """Give an essay answer its points (per rubric criterion, or in all) and feedback, from the grading queue or
+    from the attempt's own page (back=attempt), which the teacher then sees again."""
     answer = db.get(QuizAnswer, answer_id)
     if answer is None:
         raise NotFound(quiz.ANSWER_NOT_FOUND)
     attempt, activity = quiz.teacher_attempt(db=db, actor=user, attempt_id=answer.attempt_id)
     if activity.course_id != course_id:
         raise NotFound(quiz.ANSWER_NOT_FOUND)
+    from_attempt = back == "attempt"
     try:
         quiz.grade_essay(db=db, actor=user, answer_id=answer.id, points=[p for p in points or []], feedback=feedback)
     except (Invalid, TooLarge) as exc:
         db.rollback()
+        if from_attempt:
+            return _attempt_page(request, db, user, course_id, attempt.id, error=exc.translated(),
+                                 error_for=answer.slot, status_code=exc.status_code)
         return _grading_page(request, db, user, activity, error=exc.translated(), error_for=answer.id,
                              status_code=exc.status_code)
+    if from_attempt:
+        return RedirectResponse(f"{_attempt_url(course_id, attempt.id)}?graded=1#answer-{answer.slot}",
+                                status_code=303)
     return RedirectResponse(f"/courses/{course_id}/activities/{activity.id}/quiz/grading?graded=1", status_code=303)
+
+
+# --- one attempt, question by question -------------------------------------------------------------
+
+def _attempt_url(course_id: int, attempt_id: int) -> str:
+    return f"/courses/{course_id}/quiz-attempts/{attempt_id}/review"
+
+
+def _attempt_page(request: Request, db: Session, user: User, course_id: int, attempt_id: int, *,
+                  error: str | None = None, error_for: int | None = None, status_code: int = 200) -> Response:
+    """Render an attempt for a teacher of its course (with the grading forms) or for its own student."""
+    db.expire_all()
+    review = attempt_review.open_review(db=db, actor=user, attempt_id=attempt_id)
+    if review.course.id != course_id:
+        raise NotFound(quiz.ATTEMPT_NOT_FOUND)
+    return render(request, "assessment/quiz_attempt.html", {
+        **course_pages.common_context(db), "r": review, "num": number_text, "error": error, "error_for": error_for,
+        "saved": request.query_params.get("saved"), "graded": request.query_params.get("graded"),
+    }, status_code=status_code)
+
+
+@router.get("/courses/{course_id}/quiz-attempts/{attempt_id}/review")
+def attempt_page(request: Request, course_id: Id, attempt_id: Id, db: DbSession, user: CurrentUser) -> Response:
+    """Show one attempt question by question: to a teacher of the course with the key and grading forms, to its
+    student as far as the quiz shows results; anyone else reads "not found"."""
+    intend_to_write()  # an attempt whose time ran out is submitted when it is read
+    return _attempt_page(request, db, user, course_id, attempt_id)
+
+
+@router.post("/courses/{course_id}/quiz-attempts/{attempt_id}/points")
+def set_points(request: Request, course_id: Id, attempt_id: Id, db: DbSession, user: CurrentUser,
+               slot: Annotated[str, Form(max_length=8)] = "", points: Annotated[str, Form(max_length=40)] = "",
+               feedback: Annotated[str, Form(max_length=20_000)] = "",
+               action: Annotated[str, Form(max_length=8)] = "set") -> Response:
+    """Set the points of an automatically scored answer (or give it back the key's points) and its feedback."""
+    attempt, activity = quiz.teacher_attempt(db=db, actor=user, attempt_id=attempt_id)
+    if activity.course_id != course_id:
+        raise NotFound(quiz.ATTEMPT_NOT_FOUND)
+    number = slot.strip()
+    index = int(number) if number.isdigit() else None
+    try:
+        if index is None:
+            raise Invalid(quiz.NO_SUCH_QUESTION, number=number[:8] or "?")
+        attempt_review.set_points(db=db, actor=user, attempt_id=attempt.id, slot=index,
+                                  points=None if action == "auto" else points, feedback=feedback)
+    except (Invalid, TooLarge) as exc:
+        db.rollback()
+        known = index is not None and any(a.slot == index for a in attempt.answers)
+        return _attempt_page(request, db, user, course_id, attempt.id, error=exc.translated(),
+                             error_for=index if known else None, status_code=exc.status_code)
+    return RedirectResponse(f"{_attempt_url(course_id, attempt.id)}?saved=1#answer-{index}", status_code=303)
 
 
 @router.get("/courses/{course_id}/activities/{activity_id}/quiz/statistics")

@@ -314,7 +314,7 @@ def submit(*, db: Session, actor: User, activity_id: int, text: str = "", stream
                                 file_size=staged.size if staged else None, submitted_at=now, late=late)
         db.add(submission)
         db.flush()
-        progress.record(db=db, actor=actor, activity_id=activity.id, verb="submitted", commit=False)
+        progress.record(db=db, actor=actor, activity_id=activity.id, verb="submitted", commit=False, when=now)
         db.commit()
     except IntegrityError:
         db.rollback()
@@ -365,7 +365,7 @@ def _rubric_score(settings: AssignmentSettings, points: list[Any]) -> tuple[Deci
 
 
 def grade(*, db: Session, actor: User, submission_id: int, score: Any = None, rubric: list[Any] | None = None,
-          feedback: str = "") -> Submission:
+          feedback: str = "", now: datetime | None = None) -> Submission:
     """Score a handed-in attempt (out of 10, directly or by the rubric) and give feedback; records "scored"."""
     submission, activity, course, teacher = _get_submission(db, actor, submission_id)
     if not teacher:
@@ -390,14 +390,14 @@ def grade(*, db: Session, actor: User, submission_id: int, score: Any = None, ru
     before = Decimal(submission.score).quantize(Decimal("0.1")) if submission.score is not None else None
     try:
         submission.score, submission.rubric_scores, submission.feedback = value, given, text
-        submission.graded_by_id, submission.graded_at = actor.id, utcnow()
+        submission.graded_by_id, submission.graded_at = actor.id, now or utcnow()
         db.flush()
         if value is not None and value != before:
             result: dict[str, Any] = {"score": {"raw": float(value), "min": 0, "max": 10, "scaled": float(value) / 10}}
             if activity.completion == Completion.passed:
                 result["success"] = value >= Decimal(str(activity.threshold if activity.threshold is not None else 5))
             progress.record(db=db, actor=actor, activity_id=activity.id, verb="scored", result=result,
-                            student=db.get(User, submission.student_id), commit=False)
+                            student=db.get(User, submission.student_id), commit=False, when=now)
         db.commit()
     except BaseException:
         db.rollback()

@@ -62,15 +62,17 @@ def clean_body(value: str) -> str:
     return text
 
 
-def post(*, db: Session, actor: User, activity_id: int, body: str, parent_id: int | None = None) -> DiscussionPost:
+def post(*, db: Session, actor: User, activity_id: int, body: str, parent_id: int | None = None,
+         now: datetime | None = None) -> DiscussionPost:
     """Ask a question in a lesson's discussion, or answer one (parent_id); a student's post is recorded."""
+    now = now or utcnow()
     activity, course = _discussion(db, actor, activity_id)
     learner = permissions.can(actor, "course.learn", course)
     moderator = teaches(actor, course)
     if not learner and not moderator:
         raise Forbidden(NOT_MEMBER)
     text = clean_body(body)
-    if learner and not moderator and activity.closes_at and _aware(activity.closes_at) < utcnow():
+    if learner and not moderator and activity.closes_at and _aware(activity.closes_at) < now:
         raise Forbidden(CLOSED)
     if parent_id is not None:
         parent = db.get(DiscussionPost, parent_id)
@@ -82,16 +84,17 @@ def post(*, db: Session, actor: User, activity_id: int, body: str, parent_id: in
         if parent.hidden and not moderator:
             raise Invalid(HIDDEN_QUESTION)
     recent = db.scalar(select(func.count()).select_from(DiscussionPost).where(
-        DiscussionPost.author_id == actor.id, DiscussionPost.created_at > utcnow() - RATE_WINDOW))
+        DiscussionPost.author_id == actor.id, DiscussionPost.created_at > now - RATE_WINDOW,
+        DiscussionPost.created_at <= now))
     if recent >= RATE_LIMIT:
         raise Invalid(TOO_MANY, count=recent, minutes=int(RATE_WINDOW.total_seconds() // 60))
-    row = DiscussionPost(activity_id=activity.id, author_id=actor.id, parent_id=parent_id, body=text)
+    row = DiscussionPost(activity_id=activity.id, author_id=actor.id, parent_id=parent_id, body=text, created_at=now)
     try:
         db.add(row)
         db.flush()
         if learner:  # checks the lesson is open to the student; refused, the post is not kept either
             progress.record(db=db, actor=actor, activity_id=activity.id, verb="answered" if parent_id else "asked",
-                            commit=False)
+                            commit=False, when=now)
         db.commit()
     except BaseException:
         db.rollback()

@@ -188,7 +188,7 @@ def take_attendance(*, db: Session, actor: User, activity_id: int, marks: dict[i
             if status in ATTENDED:
                 progress.record(db=db, actor=actor, activity_id=activity.id, verb="attended",
                                 result={"success": True, "response": status}, student=students[student_id],
-                                commit=False)
+                                commit=False, when=now)
         db.commit()
     except BaseException:
         db.rollback()

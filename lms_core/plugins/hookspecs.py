@@ -83,3 +83,13 @@ def truongso_material_published(db: Any, material: Any, version: Any) -> None:
 @hookspec
 def truongso_cli_commands(app: Any) -> None:
     """Add this plugin's commands to the `truongso` command line (a typer.Typer); return nothing."""
+
+
+@hookspec
+def truongso_reviewers() -> list[Any]:
+    """Return Reviewers objects that say who reviews what a school shares in a subject (see assessment.sharing)."""
+
+
+@hookspec
+def truongso_curriculum() -> list[Any]:
+    """Return readers of the curriculum's topic trees (see assessment.question_curriculum), for the question bank."""

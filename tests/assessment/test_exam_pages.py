@@ -5,6 +5,7 @@ and every page passes the accessibility check."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import re
@@ -16,6 +17,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from lms_core.assessment import bank
 from lms_core.assessment.models import Question
 from lms_core.courses import service as courses
 from lms_core.courses.models import Activity
@@ -178,3 +180,24 @@ def test_version_one_becomes_a_quiz_in_a_lesson_of_the_teachers_course(db: Sessi
     assert [q["question_id"] for q in activity.settings["questions"]] == first
     assert [q["points"] for q in activity.settings["questions"]][:8] == ["0.5"] * 8
     assert activity.settings["time_limit"] == 45
+
+
+def test_the_quiz_asks_the_versions_drawn_even_after_an_edit(db: Session, world, client_for) -> None:
+    fill_bank(db, world)
+    course = course_for_6a(db, world)
+    unit = courses.add_unit(db=db, actor=world.teacher, course_id=course.id, title="Chủ đề 1")
+    lesson = courses.add_lesson(db=db, actor=world.teacher, unit_id=unit.id, title="Ôn tập")
+    teacher = client_for(world.teacher)
+    record = record_of(teacher.post(BASE, data=form(world, "build")).text)
+    data = json.loads(record)
+    drawn = data["questions"][data["versions"][0]["questions"][0][0]]
+    item = bank.current_item(db, db.get(Question, drawn["question_id"]))
+    bank.edit_question(db=db, actor=world.teacher, question_id=drawn["question_id"],
+                       item=dataclasses.replace(item, stem="Đề đã sửa sau khi in."))
+    assert db.get(Question, drawn["question_id"]).current_version_id != drawn["version_id"]
+    added = teacher.post(f"{BASE}/quiz", data={"record": record, "lesson_id": str(lesson.id)})
+    assert added.status_code == 303, added.text[:500]
+    activity = db.scalar(select(Activity).where(Activity.lesson_id == lesson.id))
+    asked = {q["question_id"]: q["version_id"] for q in activity.settings["questions"]}
+    assert asked == {q["question_id"]: q["version_id"] for q in data["questions"]}
+    assert activity.settings.get("saved_exam_id") is None
