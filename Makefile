@@ -28,7 +28,7 @@ serve: $(VENV)/.installed
 
 messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -k _ -k gettext -k ngettext:1,2 --no-location --sort-output \
-		--project=truongso -o lms_core/locale/messages.pot lms_core content >/dev/null
+		--project=truongso -o lms_core/locale/messages.pot lms_core content ai_tutor >/dev/null
 	$(BIN)/pybabel update -i lms_core/locale/messages.pot -d lms_core/locale -D messages --no-fuzzy-matching
 	$(BIN)/truongso compile-messages
 

@@ -44,6 +44,15 @@ class Settings(BaseSettings):
     # Upload limits per kind of material, in MB (TRUONGSO_UPLOAD_LIMITS_MB='{"video": 1000}').
     upload_limits_mb: dict[str, int] = Field(default_factory=lambda: dict(UPLOAD_LIMITS_MB))
     worker_heartbeat_seconds: int = Field(default=10, ge=1, le=600)
+    # AI tutor: the embedding model (a sentence-transformers name or folder; empty = the bundled all-MiniLM-L6-v2),
+    # where index snapshots live (empty = var/tutor_index), and the answer generator.
+    tutor_embedding_model: str = Field(default="", max_length=500)
+    tutor_index_dir: Path | None = None
+    tutor_generator: str = Field(default="extractive", pattern="^(extractive|openai|ollama)$")
+    tutor_llm_url: str | None = Field(default=None, max_length=500)
+    tutor_llm_model: str | None = Field(default=None, max_length=200)
+    tutor_llm_api_key: str | None = Field(default=None, max_length=500)
+    tutor_llm_timeout: float = Field(default=30, ge=1, le=600)
 
     def upload_limit_bytes(self, kind: str) -> int:
         """Return the largest file accepted for a kind of material."""
