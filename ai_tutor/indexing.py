@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ai_tutor.chunking import Chunk, chunk_sections
@@ -104,14 +105,31 @@ def build_shard(db: Session, shard: str, *, embedder: Embedder | None = None,
 
 
 def index_version(db: Session, version_id: int, *, embedder: Embedder | None = None) -> BuildReport | None:
-    """Chunk a published version and rebuild its shard's snapshot (what publishing enqueues)."""
+    """Chunk a published version, then catch up (what publishing enqueues); return its shard's build, if any.
+
+    Catching up chunks every other version still waiting too, so a burst of publications (a content pack installed)
+    is embedded and built once by the first task, and the tasks after it find nothing left to do."""
     version = db.get(MaterialVersion, version_id)
     if version is None or version.status not in INDEXED_STATUSES:
         return None
-    chunk_version(db, version)
-    db.commit()
     material = db.get(Material, version.material_id)
-    return build_shard(db, shard_of(material.school_id), embedder=embedder)
+    shard = shard_of(material.school_id)
+    _chunk_safely(db, version)
+    reports = catch_up(db, embedder=embedder)
+    done = next((r for r in reports if r.shard == shard), None)
+    if done is not None:
+        return done
+    chunks = db.scalar(select(func.count()).select_from(TutorChunk).where(TutorChunk.shard == shard)) or 0
+    return BuildReport(shard=shard, chunks=chunks, embedded=0, snapshot=None, seconds=0.0)
+
+
+def _chunk_safely(db: Session, version: MaterialVersion) -> None:
+    """Chunk a version and commit; another worker chunking it at the same moment is not an error."""
+    try:
+        chunk_version(db, version)
+        db.commit()
+    except IntegrityError:
+        db.rollback()
 
 
 def pending_versions(db: Session) -> list[int]:
@@ -132,8 +150,7 @@ def catch_up(db: Session, *, embedder: Embedder | None = None,
     """Chunk every published version that lacks chunks, then rebuild every shard that is behind."""
     versions = pending_versions(db)
     for n, version_id in enumerate(versions, start=1):
-        chunk_version(db, db.get(MaterialVersion, version_id))
-        db.commit()
+        _chunk_safely(db, db.get(MaterialVersion, version_id))
         if progress:
             progress("chunk", n, len(versions))
     shards = stale_shards(db)
