@@ -112,6 +112,13 @@ def truongso_material_published(db: Any, material: Any, version: Any) -> None:
 
 
 @hookimpl
+def truongso_demo_data(db: Any, school: Any) -> dict[str, int]:
+    from content.demo import build
+
+    return build(db=db, school=school)
+
+
+@hookimpl
 def truongso_cli_commands(app: Any) -> None:
     from content import cli
 

@@ -1,4 +1,9 @@
-"""The demo school: created once, found again on every later run (nothing is duplicated)."""
+"""The demo school: created once, found again on every later run (nothing is duplicated).
+
+A lower secondary school in Tân Cương with classes 6A–9B, a teacher per subject area with the subjects they teach
+and the classes they teach them to, a homeroom teacher per class, and about 150 students. Every person is made up:
+names are combined by rule from common Vietnamese family, middle and given names. Plugins add courses and a term of
+history through the demo-data hook."""
 
 from __future__ import annotations
 
@@ -17,14 +22,45 @@ PROVINCE = ("TNG", "Thái Nguyên")
 COMMUNE = ("TANCUONG", "Tân Cương", DistrictKind.commune)
 SCHOOL = ("DEMO-THCS-TANCUONG", "Trường THCS Tân Cương (demo)")
 CLASSES = [(g, f"{g}{s}") for g in (6, 7, 8, 9) for s in ("A", "B")]
+STUDENTS_PER_CLASS = 19
 DEMO_PASSWORD = "truongso-demo"
+SHOWCASE_STUDENT = "hs6a.01"  # the student login printed: plugins leave them something still to do
 
-# Fictional people: common Vietnamese family, middle and given names, combined by rule.
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý"]
-MIDDLE_F = ["Thị", "Ngọc", "Thu", "Minh", "Khánh", "Thanh"]
-MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Gia"]
-GIVEN_F = ["Anh", "Chi", "Hà", "Linh", "Mai", "Ngân", "Phương", "Trang", "Vy", "Yến", "Hoa", "Thảo"]
-GIVEN_M = ["An", "Bảo", "Dũng", "Huy", "Khang", "Long", "Nam", "Phúc", "Quân", "Sơn", "Tuấn", "Việt"]
+
+@dataclass(frozen=True)
+class DemoTeacher:
+    """A teacher of the demo school: the subjects they teach (to every class) and the class they look after."""
+
+    username: str
+    full_name: str
+    subjects: tuple[str, ...]
+    homeroom: str
+
+
+# Subject codes are those of the 2018 programme (content/curriculum/data/gdpt2018_periods.csv): English is
+# NN1 (Ngoại ngữ 1) and Korean NN2 (Ngoại ngữ 2), as the content packs map them.
+TEACHERS = (
+    DemoTeacher("gv.lan", "Nguyễn Thị Lan", ("NN1",), "6A"),                  # English
+    DemoTeacher("gv.hung", "Trần Văn Hùng", ("KHTN", "CN", "TIN"), "6B"),     # STEM
+    DemoTeacher("gv.mai", "Hoàng Thị Mai", ("GDDP",), "7A"),                  # tea culture of Tân Cương
+    DemoTeacher("gv.thu", "Lê Thị Thu", ("NV",), "7B"),                       # literature and reading
+    DemoTeacher("gv.ha", "Phạm Thu Hà", ("NN2",), "8A"),                      # Korean
+    DemoTeacher("gv.tuan", "Vũ Minh Tuấn", ("TOAN",), "8B"),
+    DemoTeacher("gv.nga", "Đặng Thị Nga", ("LSDL",), "9A"),
+    DemoTeacher("gv.son", "Ngô Văn Sơn", ("GDTC",), "9B"),
+)
+
+# Fictional people: common Vietnamese family, middle and given names (with Tày and Nùng family names of the
+# province), combined by rule; a name is never given twice in the school. The most common family names are listed
+# more than once, so they come up more often, as they do in a real class.
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Ngô", "Dương", "Lý", "Hồ", "Phan",
+          "Đinh", "Nông", "Ma", "Triệu", "Nguyễn", "Nguyễn", "Trần", "Hoàng"]
+MIDDLE_F = ["Thị", "Ngọc", "Thu", "Minh", "Khánh", "Thanh", "Phương", "Bảo", "Hải", "Diệu"]
+MIDDLE_M = ["Văn", "Đức", "Minh", "Quang", "Hữu", "Gia", "Thành", "Trung", "Tuấn", "Bảo"]
+GIVEN_F = ["Anh", "Chi", "Hà", "Linh", "Mai", "Ngân", "Phương", "Trang", "Vy", "Yến", "Hoa", "Thảo", "Hương", "Lan",
+           "Nhung", "Quỳnh", "Diệp", "Giang", "Hiền", "Huyền", "My", "Nga", "Oanh", "Uyên"]
+GIVEN_M = ["An", "Bảo", "Dũng", "Huy", "Khang", "Long", "Nam", "Phúc", "Quân", "Sơn", "Tuấn", "Việt", "Cường", "Đạt",
+           "Hiếu", "Hoàng", "Khoa", "Kiên", "Lâm", "Minh", "Nghĩa", "Phong", "Thắng", "Vinh"]
 
 
 @dataclass(frozen=True)
@@ -37,12 +73,23 @@ class DemoLogin:
     password: str
 
 
-def _student_name(i: int) -> tuple[str, str]:
+def student_name(i: int, taken: set[str] | None = None) -> tuple[str, str]:
+    """Return the i-th made-up student's full name and gender ("F"/"M"), avoiding the names already taken."""
+    taken = taken if taken is not None else set()
     female = i % 2 == 0
-    family = FAMILY[(i * 7) % len(FAMILY)]
-    middle = (MIDDLE_F if female else MIDDLE_M)[(i * 5) % 6]
-    given = (GIVEN_F if female else GIVEN_M)[(i * 11) % 12]
-    return f"{family} {middle} {given}", "F" if female else "M"
+    middles, givens = (MIDDLE_F, GIVEN_F) if female else (MIDDLE_M, GIVEN_M)
+    for k in range(len(FAMILY) * len(givens)):
+        n = i + 101 * k
+        family = FAMILY[(n * 7 + n // len(FAMILY)) % len(FAMILY)]
+        middle = middles[(n * 3 + n // 10) % len(middles)]
+        given = givens[(n * 5 + n // 24) % len(givens)]
+        while given in (middle, family):
+            given = givens[(givens.index(given) + 1) % len(givens)]
+        name = f"{family} {middle} {given}"
+        if name not in taken:
+            taken.add(name)
+            return name, "F" if female else "M"
+    raise RuntimeError("no free name")  # not reached with the lists above for a few thousand students
 
 
 def _user(db: Session, password_hash: str, username: str, full_name: str, school_id: int | None,
@@ -65,8 +112,26 @@ def _get_or_add(db: Session, model: type, defaults: dict[str, object] | None = N
     return row
 
 
-def build(db: Session, today: date | None = None, students_per_class: int = 4) -> tuple[School, list[DemoLogin]]:
-    """Create the demo province, commune, school, classes and one login per role; return them."""
+def _teachers(db: Session, pw: str, school: School, classes: dict[str, SchoolClass],
+              subjects: dict[str, Subject]) -> dict[str, User]:
+    made = {}
+    for t in TEACHERS:
+        user = _user(db, pw, t.username, t.full_name, school.id, [RoleAssignment(role=Role.teacher, school_id=school.id)])
+        for code in t.subjects:
+            _get_or_add(db, TeacherSubject, user_id=user.id, subject_id=subjects[code].id)
+            for klass in classes.values():
+                _get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=user.id,
+                            subject_id=subjects[code].id, defaults={"is_homeroom": False})
+        _get_or_add(db, TeachingAssignment, class_id=classes[t.homeroom].id, teacher_id=user.id, subject_id=None,
+                    defaults={"is_homeroom": True})
+        made[t.username] = user
+    return made
+
+
+def build(db: Session, today: date | None = None,
+          students_per_class: int = STUDENTS_PER_CLASS) -> tuple[School, list[DemoLogin]]:
+    """Create the demo province, commune, school, classes, teachers and students; return the school and one login
+    per role."""
     today = today or date.today()
     ensure_reference_data(db, today)
     year = ensure_academic_year(db, school_year_of(today))
@@ -87,34 +152,28 @@ def build(db: Session, today: date | None = None, students_per_class: int = 4) -
     principal = _user(db, pw, "hieutruong", "Đỗ Thị Hạnh", school.id,
                       [RoleAssignment(role=Role.school_admin, school_id=school.id),
                        RoleAssignment(role=Role.teacher, school_id=school.id)])
-    teacher = _user(db, pw, "gv.lan", "Nguyễn Thị Lan", school.id,
-                    [RoleAssignment(role=Role.teacher, school_id=school.id)])
-    teacher2 = _user(db, pw, "gv.hung", "Trần Văn Hùng", school.id,
-                     [RoleAssignment(role=Role.teacher, school_id=school.id)])
-    for t, codes in ((teacher, ["TA"]), (teacher2, ["KHTN", "TIN"]), (principal, ["NV"])):
-        for code in codes:
-            _get_or_add(db, TeacherSubject, user_id=t.id, subject_id=subjects[code].id)
-    for name, klass in classes.items():
-        _get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=teacher.id, subject_id=subjects["TA"].id,
-                    defaults={"is_homeroom": False})
-        _get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=teacher2.id, subject_id=subjects["KHTN"].id,
-                    defaults={"is_homeroom": False})
-    _get_or_add(db, TeachingAssignment, class_id=classes["6A"].id, teacher_id=teacher.id, subject_id=None,
-                defaults={"is_homeroom": True})
+    _get_or_add(db, TeacherSubject, user_id=principal.id, subject_id=subjects["NV"].id)
+    teachers = _teachers(db, pw, school, classes, subjects)
 
     first_student = None
+    taken = set(db.scalars(select(User.full_name).where(User.school_id == school.id,
+                                                        User.username.like("hs%"))))
     i = 0
     for grade, name in CLASSES:
         for n in range(students_per_class):
             i += 1
-            full_name, gender = _student_name(i)
             username = f"hs{name.lower()}.{n + 1:02d}"
-            birth = date(school_year_of(today) - grade - 5, 1 + (i % 12), 1 + (i % 27))
-            student = _user(db, pw, username, full_name, school.id,
-                            [RoleAssignment(role=Role.student, school_id=school.id)], gender=gender, birth_date=birth)
+            student = db.scalar(select(User).where(User.username == username))
+            if student is None:
+                full_name, gender = student_name(i, taken)
+                birth = date(school_year_of(today) - grade - 5, 1 + (i % 12), 1 + (i % 27))
+                student = _user(db, pw, username, full_name, school.id,
+                                [RoleAssignment(role=Role.student, school_id=school.id)], gender=gender,
+                                birth_date=birth)
             _get_or_add(db, ClassEnrolment, class_id=classes[name].id, student_id=student.id)
             first_student = first_student or student
     db.commit()
+    teacher = teachers["gv.lan"]
     logins = [
         DemoLogin(Role.student, first_student.username, first_student.full_name, DEMO_PASSWORD),
         DemoLogin(Role.teacher, teacher.username, teacher.full_name, DEMO_PASSWORD),
