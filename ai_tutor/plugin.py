@@ -1,4 +1,5 @@
-"""The AI tutor as the platform's hooks see it: its tables, tasks, commands and the reaction to publishing."""
+"""The AI tutor as the platform's hooks see it: its tables, tasks, commands, pages and menu entry, its panel in every
+lesson, and the reaction to publishing."""
 
 from __future__ import annotations
 
@@ -41,3 +42,43 @@ def truongso_cli_commands(app: Any) -> None:
     from ai_tutor import cli
 
     cli.register(app)
+
+
+@hookimpl
+def truongso_api_routers() -> list[Any]:
+    from ai_tutor import api
+
+    return [api.router]
+
+
+@hookimpl
+def truongso_page_routers() -> list[Any]:
+    from ai_tutor import pages
+
+    return [pages.router]
+
+
+@hookimpl
+def truongso_template_dirs() -> list[Path]:
+    return [Path(__file__).parent / "templates"]
+
+
+@hookimpl
+def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
+    if user.has_role(Role.teacher) or user.has_role(Role.school_admin):
+        return [NavEntry("tutor", N_("AI tutor"), "/tutor", 19)]
+    return []
+
+
+@hookimpl
+def truongso_lesson_panels(db: Any, user: Any, course: Any, lesson: Any) -> list[Any]:
+    from ai_tutor.pages import lesson_panel
+
+    return lesson_panel(db, user, course, lesson)
+
+
+@hookimpl(trylast=True)
+def truongso_demo_data(db: Any, school: Any) -> dict[str, int]:
+    from ai_tutor import demo
+
+    return demo.build(db=db, school=school)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -262,7 +263,9 @@ def lesson_of(db: Session, user: User, course_id: int, lesson_id: int) -> tuple[
 
 
 def lesson_page_response(request: Request, db: Session, user: User, course: Course, lesson: Lesson, *,
-                 error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200) -> Response:
+                 error: str | None = None, values: dict[str, Any] | None = None, status_code: int = 200,
+                 panel_state: dict[str, dict[str, Any]] | None = None) -> Response:
+    """Render a lesson; `panel_state` adds to a plugin panel's context by key (its form's error, say), and opens it."""
     may_edit = permissions.can(user, "course.edit", course)
     learner = permissions.can(user, "course.learn", course)
     done = progress.completed_ids(db, course_id=course.id, user_id=user.id) if learner else set()
@@ -274,8 +277,12 @@ def lesson_page_response(request: Request, db: Session, user: User, course: Cour
         for name, kind in types.items():
             if kind.choices is not None:
                 pickers[name] = kind.choices(db=db, actor=user, course=course)
+    panels = request.app.state.plugins.lesson_panels(db=db, user=user, course=course, lesson=lesson)
+    for key, extra in (panel_state or {}).items():
+        panels = [replace(p, context={**p.context, **extra}, open=True) if p.key == key else p for p in panels]
     return render(request, "courses/lesson.html", {
         **common_context(db), "course": course, "lesson": lesson, "may_edit": may_edit, "learner": learner, "done": done,
+        "panels": panels,
         "locked": gettext(locked).format(title=first.title if first else "") if locked else None,
         "types": types, "pickers": pickers, "error": error, "values": values or {},
         "lessons": [x for u in course.units for x in u.lessons if x.id != lesson.id],

@@ -93,3 +93,8 @@ def truongso_reviewers() -> list[Any]:
 @hookspec
 def truongso_curriculum() -> list[Any]:
     """Return readers of the curriculum's topic trees (see assessment.question_curriculum), for the question bank."""
+
+
+@hookspec
+def truongso_lesson_panels(db: Any, user: Any, course: Any, lesson: Any) -> list[Any]:
+    """Return LessonPanel items to show this user under a lesson's activities (the AI tutor's, say)."""

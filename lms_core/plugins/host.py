@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms_core.plugins import hookspecs
 from lms_core.plugins.models import PluginSetting
-from lms_core.plugins.types import ActivityType, ContentPack, NavEntry, ReportSection, TutorTool
+from lms_core.plugins.types import ActivityType, ContentPack, LessonPanel, NavEntry, ReportSection, TutorTool
 
 ENTRY_POINT_GROUP = "truongso.plugins"
 log = logging.getLogger(__name__)
@@ -120,6 +120,15 @@ class PluginHost:
         entries = [e for result in caller(db=db, user=user, school_id=school_id) for e in result or []]
         return sorted(entries, key=lambda e: (e.order, e.key))
 
+    def lesson_panels(self, *, db: Session, user: Any, course: Any, lesson: Any) -> list[LessonPanel]:
+        """Return the panels to show under a lesson, from the plugins the course's school uses."""
+        caller = self._caller("truongso_lesson_panels", self.disabled_for(db, course.school_id))
+        panels = [p for result in caller(db=db, user=user, course=course, lesson=lesson) for p in result or []]
+        for p in panels:
+            if not isinstance(p, LessonPanel):
+                raise PluginError(f"not a LessonPanel: {p!r}")
+        return sorted(panels, key=lambda p: (p.order, p.key))
+
     def activity_types(self) -> dict[str, ActivityType]:
         """Return every activity type by name; two plugins may not claim one name."""
         return _unique(self.pm.hook.truongso_activity_types(), ActivityType, "activity type")
@@ -160,7 +169,8 @@ class PluginHost:
         """Ask every plugin serving the school for its demo data; return counts per plugin."""
         disabled = self.disabled_for(db, school.id)
         out: dict[str, dict[str, int]] = {}
-        for impl in self.pm.hook.truongso_demo_data.get_hookimpls():
+        # in pluggy's call order (the list is kept last-called first), so `trylast` runs after the others' data
+        for impl in reversed(self.pm.hook.truongso_demo_data.get_hookimpls()):
             if impl.plugin_name in disabled:
                 continue
             given = {"db": db, "school": school}

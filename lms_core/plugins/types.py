@@ -70,3 +70,16 @@ class ReportSection:
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+
+
+@dataclass(frozen=True)
+class LessonPanel:
+    """A box a plugin adds under a lesson's activities: `title` is an msgid, `template` is included with
+    `ctx` set to `context`; `open` unfolds it (it is a <details>, folded by default to keep phones tidy)."""
+
+    key: str
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+    open: bool = False
+    order: int = 100

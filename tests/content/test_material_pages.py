@@ -59,7 +59,7 @@ def test_a_teacher_writes_a_page_and_sees_it_rendered(db: Session, school, clien
     material_id = _material_id(response)
     page = client.get(f"/materials/{material_id}")
     assert page.status_code == 200
-    assert "<h2>Trà Tân Cương</h2>" in page.text  # one level down: the material's title is the h1
+    assert '<h2 id="sec-tra-tan-cuong">Trà Tân Cương</h2>' in page.text  # one level down, with an id to link to
     _check(page.text)
     assert "<strong>Thái Nguyên</strong>" in page.text and "<li>Hái chè</li>" in page.text
     assert "bản đầu" in page.text and "6, 7" in page.text and "thái nguyên" in page.text
@@ -105,12 +105,12 @@ def test_preview_returns_sanitised_html_and_needs_the_csrf_token(school, client_
     text = "## Xem trước\n\n<script>alert(1)</script> [x](javascript:alert(1)) *nghiêng*"
     response = client.post("/materials/preview", data={"body_markdown": text})
     assert response.status_code == 200 and response.headers["cache-control"] == "no-store"
-    assert "<h3>Xem trước</h3>" in response.text and "<em>nghiêng</em>" in response.text
+    assert '<h3 id="sec-xem-truoc">Xem trước</h3>' in response.text and "<em>nghiêng</em>" in response.text
     assert "<script" not in response.text and 'href="javascript' not in response.text
 
     token = client.headers.pop("x-csrf-token")
     refused = client.post("/materials/preview", data={"body_markdown": text})
-    assert refused.status_code == 403 and "<h3>Xem trước</h3>" not in refused.text
+    assert refused.status_code == 403 and '<h3 id="sec-xem-truoc">Xem trước</h3>' not in refused.text
     wrong = client.post("/materials/preview", data={"body_markdown": text, "csrf_token": token[::-1]})
     assert wrong.status_code == 403
     with_field = client.post("/materials/preview", data={"body_markdown": text, "csrf_token": token})

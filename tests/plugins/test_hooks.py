@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -179,3 +181,53 @@ def test_reference_data_is_asked_of_every_plugin_even_switched_off(db: Session, 
     db.commit()
     assert plugin_host.reference_data(db=db) == {"catalogue": {"books": 3}}
     assert calls == ["catalogue"]
+
+
+@pytest.mark.hook("truongso_lesson_panels")
+def test_lesson_panels_show_under_the_lesson_and_follow_the_school_switch(
+        db: Session, plugin_host: PluginHost, world, tmp_path, request) -> None:  # noqa: ANN001
+    from lms_core.accounts.models import Role
+    from lms_core.courses import service as courses
+    from lms_core.plugins.types import LessonPanel
+
+    (tmp_path / "box").mkdir()
+    (tmp_path / "box" / "panel.html").write_text('<p id="box-text">{{ ctx.greeting }} · {{ lesson.title }}</p>',
+                                                  encoding="utf-8")
+
+    class Box:
+        @hookimpl
+        def truongso_template_dirs(self) -> list[Any]:
+            return [tmp_path]
+
+        @hookimpl
+        def truongso_lesson_panels(self, user, lesson) -> list[LessonPanel]:  # noqa: ANN001
+            if not user.has_role(Role.student):
+                return []
+            return [LessonPanel("box", "Box", "box/panel.html", {"greeting": f"Chào {user.full_name}"}, open=True)]
+
+    plugin_host.register("box", Box())
+    fields = courses.CourseFields(title="Khoa học 6", subject_id=world.subject.id, grade=6,
+                                  academic_year_id=world.year.id, class_ids=(world.class_6a.id,))
+    course = courses.create_course(db=db, actor=world.teacher, fields=fields)
+    unit = courses.add_unit(db=db, actor=world.teacher, course_id=course.id, title="Chủ đề 1")
+    lesson = courses.add_lesson(db=db, actor=world.teacher, unit_id=unit.id, title="Bài 1")
+    assert [p.key for p in plugin_host.lesson_panels(db=db, user=world.student, course=course, lesson=lesson)] == ["box"]
+    url = f"/courses/{course.id}/lessons/{lesson.id}"
+    client_for = request.getfixturevalue("client_for")
+    page = client_for(world.student).get(url)
+    assert '<details class="card lesson-panel" id="box" open>' in page.text
+    assert '<p id="box-text">Chào Học Sinh A · Bài 1</p>' in page.text
+    assert 'id="box-text"' not in client_for(world.teacher).get(url).text
+    db.add(PluginSetting(school_id=world.school.id, plugin_name="box", enabled=False))
+    db.commit()
+    assert plugin_host.lesson_panels(db=db, user=world.student, course=course, lesson=lesson) == []
+    assert 'id="box-text"' not in client_for(world.student).get(url).text
+
+    class Wrong:
+        @hookimpl
+        def truongso_lesson_panels(self) -> list[Any]:
+            return ["not a panel"]
+
+    plugin_host.register("wrong", Wrong())
+    with pytest.raises(PluginError):
+        plugin_host.lesson_panels(db=db, user=world.student, course=course, lesson=lesson)
