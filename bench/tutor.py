@@ -114,6 +114,145 @@ def xquad(embedder) -> dict[str, dict[str, dict[str, float]]]:  # noqa: ANN001
     return results
 
 
+def _f1(prediction: str, gold: str) -> float:
+    """Return SQuAD-style token F1 of a prediction against one gold answer (lowercase words, punctuation dropped)."""
+    import re
+    from collections import Counter
+
+    def words(t: str) -> list[str]:
+        return re.findall(r"\w+", t.lower())
+
+    p, g = words(prediction), words(gold)
+    common = sum((Counter(p) & Counter(g)).values())
+    if not p or not g or not common:
+        return 0.0
+    precision, recall = common / len(p), common / len(g)
+    return 2 * precision * recall / (precision + recall)
+
+
+def answers(embedder) -> None:  # noqa: ANN001
+    """The extractive generator on XQuAD: token F1 of its answer against the gold answer (the answer is whole
+    sentences, so F1 is bounded by their length), whether the gold answer's words are in it, and citation precision
+    (share of cited passages that are the gold paragraph); top 5 hybrid passages each."""
+    import re
+
+    from ai_tutor import retrieval
+    from ai_tutor.generate import ExtractiveGenerator, Passage
+    from ai_tutor.retrieval import Candidates
+    from ai_tutor.text import detect_language, has_diacritics, lexical_tokens
+
+    generator = ExtractiveGenerator()
+    print("\nExtractive answers on XQuAD (top 5 hybrid passages)")
+    for lang in ("vi", "en"):
+        data = json.loads((XQUAD / f"xquad.{lang}.json").read_text(encoding="utf-8"))["data"]
+        passages, qas = [], []
+        for article in data:
+            for para in article["paragraphs"]:
+                passages.append(para["context"])
+                qas += [(qa["question"], [a["text"] for a in qa["answers"]], len(passages) - 1) for qa in para["qas"]]
+        snap = _snapshot(passages, embedder, f"bench-answers-{lang}")
+        vectors = embedder.encode([q for q, _, _ in qas])
+        f1s, contains, precision, found, times = [], [], [], [], []
+        for (question, golds, gold_id), vector in zip(qas, vectors, strict=True):
+            t0 = time.perf_counter()
+            language = detect_language(question)
+            cand = Candidates(snap.dense_search(vector, None, 50), snap.lexical_search(lexical_tokens(question), None, 50),
+                              language, False, not has_diacritics(question))
+            top = [c for c, _, _ in retrieval.fused(cand)[:5]]
+            given = [Passage(ref=i, chunk_id=c, material_id=c, version_id=c, title=f"XQuAD {c}", address={},
+                             text=passages[c], score=0.0) for i, c in enumerate(top, start=1)]
+            answer = generator.answer(question=question, passages=given, language=language, mode="answer")
+            times.append((time.perf_counter() - t0) * 1000)
+            found.append(answer.found)
+            if not answer.found:
+                f1s.append(0.0)
+                contains.append(0.0)
+                continue
+            text = re.sub(r"\[\d+\]", " ", answer.text)
+            f1s.append(max(_f1(text, g) for g in golds))
+            contains.append(1.0 if any(g.lower() in text.lower() for g in golds) else 0.0)
+            cited = [p.chunk_id for p in answer.citations]
+            precision.append(sum(1 for c in cited if c == gold_id) / len(cited) if cited else 0.0)
+        q50, q95 = np.percentile(times, [50, 95])
+        print(f"  XQuAD-{lang}: answered {statistics.mean(found):.1%}, token F1 {statistics.mean(f1s):.3f}, "
+              f"gold answer inside {statistics.mean(contains):.1%}, citation precision "
+              f"{statistics.mean(precision) if precision else 0:.3f}; search + fusion + answer (queries embedded "
+              f"beforehand) p50 {q50:.0f} ms, "
+              f"p95 {q95:.0f} ms ({len(qas)} questions, 240 passages)")
+
+
+def publish_to_answer(var: Path) -> None:
+    """Seconds from publishing a 20-page PDF to the first answer citing it (the worker's step run in-process; the
+    queue's own delay, about a second on the embedded broker, comes on top)."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    from ai_tutor import indexing, service
+    from content.materials import service as materials
+    from content.review import service as review
+    from lms_core import demo
+    from lms_core.courses import service as courses
+    from lms_core.db import session_scope
+    from lms_core.plugins.host import PluginHost
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4)
+    for page in range(1, 21):
+        y = 800
+        lines = [f"Chapter {page}: notes on topic number {page}"] + [
+            f"Line {n} of page {page} describes the measurement of sample {page * 100 + n} in the school garden."
+            for n in range(1, 30)]
+        if page == 17:
+            lines[5] = "The water rocket reached a height of 42 metres when launched at an angle of 60 degrees."
+        for line in lines:
+            pdf.drawString(50, y, line)
+            y -= 24
+        pdf.showPage()
+    pdf.save()
+    from lms_core import migrate
+    from lms_core.settings import get_settings
+
+    migrate.upgrade(get_settings().resolved_database_url)
+    host = PluginHost(load_entry_points=False, plugins={"content": __import__("content.plugin").plugin})
+    with session_scope() as db:
+        school, _ = demo.build(db, students_per_class=1)
+        indexing.catch_up(db)  # whatever was published before (the packs, when installed) is indexed already
+        from sqlalchemy import select
+
+        from lms_core.accounts.models import User
+
+        teacher = db.scalar(select(User).where(User.username == "gv.hung"))
+        student = db.scalar(select(User).where(User.username == "hs6a.01"))
+        material = materials.create_material(db=db, actor=teacher, fields=materials.MaterialFields(
+            title="Water rockets (20 pages)", kind="document", visibility="school"))
+        materials.add_file_version(db=db, actor=teacher, material_id=material.id, stream=io.BytesIO(buffer.getvalue()),
+                                   filename="rockets.pdf")
+        klass = next(c for c in school.classes if c.name == "6A") if hasattr(school, "classes") else None
+        from lms_core.org.models import SchoolClass
+
+        klass = klass or db.scalar(select(SchoolClass).where(SchoolClass.school_id == school.id,
+                                                             SchoolClass.name == "6A"))
+        course = courses.create_course(db=db, actor=teacher, fields=courses.CourseFields(
+            title="Bench", subject_id=material.subject_id or db.scalar(select(__import__(
+                "lms_core.org.models", fromlist=["Subject"]).Subject.id).limit(1)), grade=6,
+            academic_year_id=klass.academic_year_id, class_ids=(klass.id,)))
+        unit = courses.add_unit(db=db, actor=teacher, course_id=course.id, title="U")
+        lesson = courses.add_lesson(db=db, actor=teacher, unit_id=unit.id, title="L")
+        started = time.perf_counter()
+        review.publish(db=db, actor=teacher, host=host, material_id=material.id, number=1)
+        courses.add_activity(db=db, actor=teacher, types=host.activity_types(), lesson_id=lesson.id, type="material",
+                             title="Rockets", settings={"material_id": material.id})
+        report = indexing.index_version(db, db.get(type(material), material.id).published_version_id)
+        exchange = service.ask(db=db, actor=student, course_id=course.id, lesson_id=lesson.id,
+                               question="How high did the water rocket go?")
+        seconds = time.perf_counter() - started
+        pages = [c["address"].get("page") for c in exchange.citations]
+        print(f"\n20-page PDF: published → indexed ({report.chunks} chunks of the school's shard, "
+              f"{report.embedded} embedded) → answered citing page(s) {pages} in {seconds:.1f} s")
+
+
 def _install_packs(var: Path) -> None:
     os.environ["TRUONGSO_VAR_DIR"] = str(var)
     from content.packs.install import install_all
@@ -202,9 +341,11 @@ def packs(embedder) -> dict[str, dict[str, float]]:  # noqa: ANN001
 def latency(embedder) -> None:  # noqa: ANN001
     """Retrieval (and full answer, when the generator is there) p50/p95 at 10,000 and 100,000 chunks."""
     from ai_tutor import retrieval
+    from ai_tutor.generate import ExtractiveGenerator, Passage
     from ai_tutor.snapshots import BuildInput, SnapshotCache, write_snapshot
     from ai_tutor.text import lexical_tokens
 
+    generator = ExtractiveGenerator()
     data = json.loads((XQUAD / "xquad.vi.json").read_text(encoding="utf-8"))["data"]
     sentences = [s.strip() for a in data for p in a["paragraphs"] for s in p["context"].split(". ") if len(s) > 40]
     questions = [qa["question"] for a in data for p in a["paragraphs"] for qa in p["qas"]][:200]
@@ -221,18 +362,23 @@ def latency(embedder) -> None:  # noqa: ANN001
         snap = SnapshotCache().get(f"bench-{n}")[0]
         for label, allowed in (("all visible", None), ("a class's 300 chunks visible",
                                                         set(rng.choice(n, 300, replace=False).tolist()))):
-            times = []
+            times, full = [], []
             for q in questions:
                 t0 = time.perf_counter()
                 rows = snap.rows_of(allowed)
                 vector = embedder.encode([q])[0]
                 d = snap.dense_search(vector, rows, 50)
                 lx = snap.lexical_search(lexical_tokens(q), rows, 50)
-                retrieval.fused(retrieval.Candidates(d, lx, "vi", False))
+                top = retrieval.fused(retrieval.Candidates(d, lx, "vi", False))[:5]
                 times.append((time.perf_counter() - t0) * 1000)
+                given = [Passage(ref=i, chunk_id=c, material_id=c, version_id=c, title="t", address={},
+                                 text=texts[c], score=0.0) for i, (c, _, _) in enumerate(top, start=1)]
+                generator.answer(question=q, passages=given, language="vi", mode="answer")
+                full.append((time.perf_counter() - t0) * 1000)
             q50, q95 = np.percentile(times, [50, 95])
-            print(f"  {n:>7,} chunks, {label:<28} retrieval p50 {q50:6.1f} ms  p95 {q95:6.1f} ms"
-                  f"  (snapshot built in {build:.0f} s)")
+            a50, a95 = np.percentile(full, [50, 95])
+            print(f"  {n:>7,} chunks, {label:<28} retrieval p50 {q50:6.1f} ms  p95 {q95:6.1f} ms;"
+                  f" answer p50 {a50:6.1f} ms  p95 {a95:6.1f} ms  (snapshot built in {build:.0f} s)")
 
 
 def indexing_speed(embedder) -> None:  # noqa: ANN001
@@ -253,9 +399,10 @@ def indexing_speed(embedder) -> None:  # noqa: ANN001
 def main() -> None:
     """Run the parts asked for and print their figures."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--only", choices=["xquad", "packs", "latency", "indexing"], action="append")
+    parser.add_argument("--only", choices=["xquad", "packs", "latency", "indexing", "answers", "publish"],
+                        action="append")
     args = parser.parse_args()
-    parts = set(args.only or ["xquad", "packs", "latency", "indexing"])
+    parts = set(args.only or ["xquad", "packs", "latency", "indexing", "answers", "publish"])
     with tempfile.TemporaryDirectory() as tmp:
         os.environ["TRUONGSO_VAR_DIR"] = str(Path(tmp) / "var")
         os.environ["TRUONGSO_TUTOR_INDEX_DIR"] = str(Path(tmp) / "index")
@@ -270,6 +417,10 @@ def main() -> None:
             packs(embedder)
         if "indexing" in parts:
             indexing_speed(embedder)
+        if "answers" in parts:
+            answers(embedder)
+        if "publish" in parts:
+            publish_to_answer(Path(tmp) / "var")
         if "latency" in parts:
             print("\nLatency (2 cores; query embedding included)")
             latency(embedder)
