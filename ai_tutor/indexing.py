@@ -85,8 +85,9 @@ def build_shard(db: Session, shard: str, *, embedder: Embedder | None = None,
     if state is None:
         state = TutorShard(name=shard, generation=0)
         db.add(state)
-        db.flush()
     generation = state.generation
+    # end the transaction before encoding: on SQLite an open write would hold the lock for the whole encoding
+    db.commit()
     rows = list(db.scalars(select(TutorChunk).where(TutorChunk.shard == shard).order_by(TutorChunk.id)))
     texts = [_index_text(r) for r in rows]
     vectors, embedded = embed(db, embedder, texts)

@@ -147,3 +147,13 @@ def test_a_message_suggesting_risk_is_flagged_to_the_homeroom_teacher(db: Sessio
     # the course's teacher sees the questions; a teacher of another school does not
     assert ex.id in {e.id for e in service.exchanges(db=db, actor=world.teacher, course_id=course.id)}
     assert service.exchanges(db=db, actor=world.other_school_teacher) == []
+
+
+@pytest.mark.parametrize("question", ["Qu'est-ce que la cérémonie du thé ?", "차는 어디에서 재배돼요?"])
+def test_a_question_in_another_language_is_answered_plainly_in_the_pages_language(db: Session, setup,  # noqa: ANN001
+                                                                                  question: str) -> None:
+    world, course, *_ = setup
+    ex = service.ask(db=db, actor=world.student, course_id=course.id, question=question)
+    assert ex.language == "vi" and ex.mode in ("answer", "refused")  # the reply is in the school's language
+    # nothing in the course's materials answers a French or Korean question: it says so instead of guessing
+    assert not ex.found and ex.citations == []
