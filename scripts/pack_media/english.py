@@ -11,20 +11,17 @@ from the same lines, with cue times measured from the spoken audio.
 
 from __future__ import annotations
 
-import io
 import shutil
 import subprocess
 import tempfile
 import wave
-import zipfile
-from datetime import datetime
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[2] / "content" / "packs" / "english" / "materials"
-FIXED_DATE = datetime(2025, 1, 1, 0, 0, 0)
+import common
 
-# A document is a list of blocks: ("title" | "h1" | "h2" | "p" | "note", text), ("bullets", [text…]),
-# ("table", [[cell…]…]) with the first row as the header.
+OUT = common.materials_dir("english")
+
+# Documents are lists of blocks and decks lists of slides, as common.py describes.
 
 TEA_READING = [
     ("title", "Reading: A weekend on the tea hills (Grade 8)"),
@@ -254,35 +251,17 @@ SPEECH_RATE = 130  # words per minute: slow enough for grade 6 listening
 PAUSE_SECONDS = 0.8
 
 
-def normalise_zip(path: Path) -> None:
-    """Rewrite an Office file's zip entries with a fixed time, so a rebuild gives the same bytes."""
-    with zipfile.ZipFile(path) as src:
-        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
-    path.write_bytes(buffer.getvalue())
-
-
 def build_pdf(blocks: list, path: Path, title: str) -> None:
     """Write a PDF with DejaVu Sans (it has every Vietnamese letter)."""
-    import matplotlib
     from reportlab import rl_config
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import cm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
     rl_config.invariant = 1  # no creation date or random id in the file
-    fonts = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
-    pdfmetrics.registerFont(TTFont("DejaVu", str(fonts / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVu-Bold", str(fonts / "DejaVuSans-Bold.ttf")))
+    common.register_dejavu("DejaVu", "DejaVu-Bold")
     body = ParagraphStyle("body", fontName="DejaVu", fontSize=10.5, leading=15, spaceAfter=6)
     blank = ParagraphStyle("blank", parent=body, fontSize=2, leading=2, spaceAfter=0)
     styles = {
@@ -309,78 +288,13 @@ def build_pdf(blocks: list, path: Path, title: str) -> None:
                 # An empty line makes the text extractor start a new block at each heading.
                 story.append(Paragraph("&nbsp;", blank))
             story.append(Paragraph(_escape(content), styles[kind]))
-    doc = SimpleDocTemplate(str(path), pagesize=A4, title=title, author="Trường Số",
+    doc = SimpleDocTemplate(str(path), pagesize=A4, title=title, author=common.AUTHOR,
                             leftMargin=2 * cm, rightMargin=2 * cm, topMargin=2 * cm, bottomMargin=2 * cm)
     doc.build(story)
 
 
 def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def build_docx(blocks: list, path: Path, title: str) -> None:
-    """Write a Word document whose headings use the built-in Title and Heading styles."""
-    from docx import Document
-
-    doc = Document()
-    doc.core_properties.title = title
-    doc.core_properties.author = "Trường Số"
-    doc.core_properties.created = doc.core_properties.modified = FIXED_DATE
-    doc.core_properties.last_modified_by = "Trường Số"
-    doc.core_properties.revision = 1
-    for kind, content in blocks:
-        if kind == "title":
-            doc.add_heading(content, level=0)
-        elif kind in ("h1", "h2"):
-            doc.add_heading(content, level=int(kind[1]))
-        elif kind == "p":
-            doc.add_paragraph(content)
-        elif kind == "note":
-            doc.add_paragraph().add_run(content).italic = True
-        elif kind == "bullets":
-            for item in content:
-                doc.add_paragraph(item, style="List Bullet")
-        elif kind == "table":
-            table = doc.add_table(rows=len(content), cols=len(content[0]))
-            table.style = "Table Grid"
-            for r, row in enumerate(content):
-                for c, cell in enumerate(row):
-                    table.cell(r, c).text = cell
-                    if r == 0:
-                        for run in table.cell(r, c).paragraphs[0].runs:
-                            run.bold = True
-    doc.save(str(path))
-    normalise_zip(path)
-
-
-def build_pptx(slides: list, path: Path, title: str) -> None:
-    """Write a deck: a title slide, then title-and-content slides, each with speaker notes."""
-    from pptx import Presentation
-
-    deck = Presentation()
-    deck.core_properties.title = title
-    deck.core_properties.author = "Trường Số"
-    deck.core_properties.created = deck.core_properties.modified = FIXED_DATE
-    deck.core_properties.last_modified_by = "Trường Số"
-    deck.core_properties.revision = 1
-    for number, (slide_title, lines, notes) in enumerate(slides):
-        layout = deck.slide_layouts[0 if number == 0 else 1]
-        slide = deck.slides.add_slide(layout)
-        slide.shapes.title.text = slide_title
-        frame = slide.placeholders[1].text_frame
-        frame.text = lines[0]
-        for line in lines[1:]:
-            frame.add_paragraph().text = line
-        slide.notes_slide.notes_text_frame.text = notes
-    deck.save(str(path))
-    normalise_zip(path)
-
-
-def _vtt_time(seconds: float) -> str:
-    millis = round(seconds * 1000)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    return f"{hours:02d}:{minutes:02d}:{rest // 1000:02d}.{rest % 1000:03d}"
 
 
 def build_audio(lines: list, path: Path, transcript: Path, title: str) -> bool:
@@ -402,15 +316,11 @@ def build_audio(lines: list, path: Path, transcript: Path, title: str) -> bool:
             cues.append((position, position + length, f"{speaker}: {text}"))
             position += length + PAUSE_SECONDS
         joined = Path(tmp) / "all.wav"
-        with wave.open(str(joined), "wb") as w:
-            w.setnchannels(1)
-            w.setsampwidth(2)
-            w.setframerate(rate)
-            w.writeframes(b"".join(frames))
+        common.write_mono_wav(joined, rate, b"".join(frames))
         # A fixed serial number keeps the Ogg bytes the same from one build to the next.
         subprocess.run(["oggenc", "--quiet", "-q", "0", "--serial", "20250101", "-t", title,
                         "-o", str(path), str(joined)], check=True)
-    body = "\n".join(f"{_vtt_time(a)} --> {_vtt_time(b)}\n{text}\n" for a, b, text in cues)
+    body = "\n".join(f"{common.vtt_time(a)} --> {common.vtt_time(b)}\n{text}\n" for a, b, text in cues)
     transcript.write_text(f"WEBVTT - {title}\n\n{body}", encoding="utf-8")
     return True
 
@@ -421,15 +331,15 @@ def main() -> None:
     outputs = [
         (OUT / "tea-hills-reading.pdf", lambda p: build_pdf(TEA_READING, p, TEA_READING[0][1])),
         (OUT / "present-simple-and-continuous.docx",
-         lambda p: build_docx(PRESENT_TENSES, p, PRESENT_TENSES[0][1])),
-        (OUT / "weather-and-hobbies.pptx", lambda p: build_pptx(WEATHER_SLIDES, p, "Weather and hobbies")),
+         lambda p: common.build_docx(PRESENT_TENSES, p, PRESENT_TENSES[0][1])),
+        (OUT / "weather-and-hobbies.pptx", lambda p: common.build_pptx(WEATHER_SLIDES, p, "Weather and hobbies")),
     ]
     for path, build in outputs:
         build(path)
-        print(f"{path.relative_to(OUT.parents[3])}: {path.stat().st_size // 1024} KB")
+        print(f"{path.relative_to(common.ROOT)}: {path.stat().st_size // 1024} KB")
     audio = OUT / "finding-the-museum.ogg"
     if build_audio(MUSEUM_DIALOGUE, audio, audio.with_suffix(".vtt"), "Listening: Finding the museum"):
-        print(f"{audio.relative_to(OUT.parents[3])}: {audio.stat().st_size // 1024} KB (+ .vtt transcript)")
+        print(f"{audio.relative_to(common.ROOT)}: {audio.stat().st_size // 1024} KB (+ .vtt transcript)")
 
 
 if __name__ == "__main__":

@@ -13,12 +13,11 @@ import shutil
 import subprocess
 import sys
 import wave
-import zipfile
-from datetime import datetime
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parents[2] / "content" / "packs" / "korean" / "materials"
-FIXED_DATE = datetime(2025, 1, 1, 0, 0, 0)
+import common
+
+OUT = common.materials_dir("korean")
 
 # ---------------------------------------------------------------------------------------------------------
 # Audio: "Chào hỏi bằng tiếng Hàn". One cue per phrase: the Korean phrase, a short pause, its Vietnamese
@@ -88,15 +87,6 @@ def resample(samples, source_rate: int, target_rate: int):
     return np.clip(np.round(out), -32768, 32767).astype("<i2")
 
 
-def vtt_time(sample: int) -> str:
-    """Return a sample position as a WebVTT timestamp hh:mm:ss.mmm."""
-    millis = round(sample * 1000 / AUDIO_RATE)
-    hours, rest = divmod(millis, 3_600_000)
-    minutes, rest = divmod(rest, 60_000)
-    seconds, millis = divmod(rest, 1000)
-    return f"{hours:02d}:{minutes:02d}:{seconds:02d}.{millis:03d}"
-
-
 def build_audio(wav_path: Path, vtt_path: Path) -> None:
     """Speak each greeting, join them with silences into one WAV, and write the cues' exact times."""
     import numpy as np
@@ -112,24 +102,20 @@ def build_audio(wav_path: Path, vtt_path: Path) -> None:
         pieces.append(speak(meaning, "vi", VI_SPEED))
         start, length = position, sum(len(p) for p in pieces)
         text = f"{korean} ({roman}) – {meaning}" if korean else meaning
-        cues += [str(number), f"{vtt_time(start)} --> {vtt_time(start + length)}", text, ""]
+        timing = f"{common.vtt_time(start, AUDIO_RATE)} --> {common.vtt_time(start + length, AUDIO_RATE)}"
+        cues += [str(number), timing, text, ""]
         gap = silence(GAP_BETWEEN_S)
         parts += pieces + [gap]
         position += length + len(gap)
     samples = np.concatenate(parts)
     if samples.nbytes > MAX_BYTES:
         raise RuntimeError(f"the greetings audio is {samples.nbytes} bytes; shorten it below {MAX_BYTES}")
-    with wave.open(str(wav_path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(AUDIO_RATE)
-        writer.writeframes(samples.tobytes())
+    common.write_mono_wav(wav_path, AUDIO_RATE, samples.tobytes())
     vtt_path.write_text("\n".join(cues), encoding="utf-8")
 
 
 # ---------------------------------------------------------------------------------------------------------
-# DOCX: a shopping worksheet (grade 7). Blocks: ("title" | "h1" | "h2" | "p" | "note", text),
-# ("bullets", [text…]), ("table", [[cell…]…]) with the first row as the header.
+# DOCX: a shopping worksheet (grade 7), as blocks (see common.py).
 # ---------------------------------------------------------------------------------------------------------
 
 SHOPPING = [
@@ -215,7 +201,7 @@ SHOPPING = [
 ]
 
 # ---------------------------------------------------------------------------------------------------------
-# PPTX: a quick review of the Hangul alphabet (grade 6). Slides: (title, body lines, speaker notes).
+# PPTX: a quick review of the Hangul alphabet (grade 6), as slides (see common.py).
 # ---------------------------------------------------------------------------------------------------------
 
 HANGUL_SLIDES = [
@@ -262,80 +248,11 @@ HANGUL_SLIDES = [
 ]
 
 
-def normalise_zip(path: Path) -> None:
-    """Rewrite an Office file's zip entries with a fixed time, so a rebuild gives the same bytes."""
-    with zipfile.ZipFile(path) as src:
-        entries = [(info.filename, src.read(info.filename)) for info in src.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=FIXED_DATE.timetuple()[:6])
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
-    path.write_bytes(buffer.getvalue())
-
-
-def _fixed_properties(props, title: str) -> None:
-    props.title = title
-    props.author = props.last_modified_by = "Trường Số"
-    props.created = props.modified = FIXED_DATE
-    props.revision = 1
-
-
-def build_docx(blocks: list, path: Path) -> None:
-    """Write a Word document whose headings use the built-in Title and Heading styles."""
-    from docx import Document
-
-    doc = Document()
-    _fixed_properties(doc.core_properties, blocks[0][1])
-    for kind, content in blocks:
-        if kind == "title":
-            doc.add_heading(content, level=0)
-        elif kind in ("h1", "h2"):
-            doc.add_heading(content, level=int(kind[1]))
-        elif kind == "p":
-            doc.add_paragraph(content)
-        elif kind == "note":
-            doc.add_paragraph().add_run(content).italic = True
-        elif kind == "bullets":
-            for item in content:
-                doc.add_paragraph(item, style="List Bullet")
-        elif kind == "table":
-            table = doc.add_table(rows=len(content), cols=len(content[0]))
-            table.style = "Table Grid"
-            for r, row in enumerate(content):
-                for c, text in enumerate(row):
-                    cell = table.cell(r, c)
-                    cell.text = text
-                    if r == 0:
-                        cell.paragraphs[0].runs[0].bold = True
-    doc.save(str(path))
-    normalise_zip(path)
-
-
-def build_pptx(slides: list, path: Path, title: str) -> None:
-    """Write a deck: a title slide, then title-and-content slides, each with speaker notes."""
-    from pptx import Presentation
-
-    deck = Presentation()
-    _fixed_properties(deck.core_properties, title)
-    for number, (slide_title, lines, notes) in enumerate(slides):
-        slide = deck.slides.add_slide(deck.slide_layouts[0 if number == 0 else 1])
-        slide.shapes.title.text = slide_title
-        frame = slide.placeholders[1].text_frame
-        frame.text = lines[0]
-        for line in lines[1:]:
-            frame.add_paragraph().text = line
-        slide.notes_slide.notes_text_frame.text = notes
-    deck.save(str(path))
-    normalise_zip(path)
-
-
 def main() -> None:
     """Build every binary material of the Korean pack and print each file's size."""
     OUT.mkdir(parents=True, exist_ok=True)
-    build_docx(SHOPPING, OUT / "phieu-hoc-tap-mua-sam.docx")
-    build_pptx(HANGUL_SLIDES, OUT / "on-tap-bang-chu-hangul.pptx", HANGUL_SLIDES[0][0])
+    common.build_docx(SHOPPING, OUT / "phieu-hoc-tap-mua-sam.docx", SHOPPING[0][1])
+    common.build_pptx(HANGUL_SLIDES, OUT / "on-tap-bang-chu-hangul.pptx", HANGUL_SLIDES[0][0])
     built = [OUT / "phieu-hoc-tap-mua-sam.docx", OUT / "on-tap-bang-chu-hangul.pptx"]
     if shutil.which("espeak-ng") is None:
         print("espeak-ng is not installed: the greetings audio was not built (apt-get install espeak-ng)",
@@ -344,7 +261,7 @@ def main() -> None:
         build_audio(OUT / "chao-hoi-bang-tieng-han.wav", OUT / "chao-hoi-bang-tieng-han.vtt")
         built += [OUT / "chao-hoi-bang-tieng-han.wav", OUT / "chao-hoi-bang-tieng-han.vtt"]
     for path in built:
-        print(f"{path.relative_to(OUT.parents[3])}: {path.stat().st_size // 1024} KB")
+        print(f"{path.relative_to(common.ROOT)}: {path.stat().st_size // 1024} KB")
 
 
 if __name__ == "__main__":

@@ -7,16 +7,11 @@ running the script again without changing the text gives the same bytes.
 
 from __future__ import annotations
 
-import io
-import zipfile
-from datetime import datetime
-from pathlib import Path
+import common
 
-OUT = Path(__file__).resolve().parents[2] / "content" / "packs" / "reading-culture" / "materials"
-FIXED_DATE = datetime(2025, 1, 1, 0, 0, 0)
+OUT = common.materials_dir("reading-culture")
 
-# A document is a list of blocks: ("h1" | "h2" | "p" | "note", text), ("bullets", [text…]),
-# ("table", [[cell…]…]) with the first row as the header.
+# A document is a list of blocks, as common.py describes.
 
 READING_LOG = [
     ("h1", "Mẫu nhật ký đọc sách"),
@@ -118,55 +113,14 @@ READING_LOG = [
 
 
 def _docx(blocks: list) -> bytes:
-    """Return a Word document of the blocks, with built-in Heading 1/2 styles for the headings."""
-    from docx import Document
+    """Return a Word document of the blocks in Arial 11, with an empty paragraph after each table."""
     from docx.shared import Pt
 
-    doc = Document()
+    doc = common.new_docx("Mẫu nhật ký đọc sách", language="vi-VN")
     doc.styles["Normal"].font.name = "Arial"
     doc.styles["Normal"].font.size = Pt(11)
-    props = doc.core_properties
-    props.title, props.author, props.language = "Mẫu nhật ký đọc sách", "Trường Số", "vi-VN"
-    props.created = props.modified = FIXED_DATE
-    props.last_modified_by, props.revision = "Trường Số", 1
-    for kind, content in blocks:
-        if kind == "h1":
-            doc.add_heading(content, level=1)
-        elif kind == "h2":
-            doc.add_heading(content, level=2)
-        elif kind == "p":
-            doc.add_paragraph(content)
-        elif kind == "note":
-            doc.add_paragraph().add_run(content).italic = True
-        elif kind == "bullets":
-            for line in content:
-                doc.add_paragraph(line, style="List Bullet")
-        elif kind == "table":
-            table = doc.add_table(rows=len(content), cols=len(content[0]), style="Table Grid")
-            for r, row in enumerate(content):
-                for c, text in enumerate(row):
-                    cell = table.cell(r, c)
-                    cell.text = text
-                    if r == 0:
-                        for run in cell.paragraphs[0].runs:
-                            run.bold = True
-            doc.add_paragraph()
-        else:
-            raise ValueError(kind)
-    buf = io.BytesIO()
-    doc.save(buf)
-    return _fixed_zip(buf.getvalue())
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Return the zip with every entry's time set to FIXED_DATE, so that the bytes are reproducible."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_DATE.timetuple()[:6])
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()
+    common.add_blocks(doc, blocks, gap_after_table=True)
+    return common.office_bytes(doc)
 
 
 def main() -> None:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import matplotlib
 from reportlab import rl_config
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Table, TableStyle
 
-ROOT = Path(__file__).resolve().parents[2]
-OUT_DIR = ROOT / "content" / "packs" / "stem" / "materials"
-FONT_DIR = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
+import common
+
+ROOT = common.ROOT
+OUT_DIR = common.materials_dir("stem")
 
 TITLE = "Nội quy an toàn phòng thí nghiệm"
 SUBTITLE = "Dành cho học sinh trung học cơ sở – môn Khoa học tự nhiên và Công nghệ"
@@ -121,8 +120,7 @@ RULES: list[tuple[str, list[str]]] = [
 
 def _fonts() -> None:
     """Register DejaVu Sans (regular and bold) from matplotlib's bundled fonts."""
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+    common.register_dejavu("DejaVuSans", "DejaVuSans-Bold")
     pdfmetrics.registerFontFamily("DejaVuSans", normal="DejaVuSans", bold="DejaVuSans-Bold",
                                   italic="DejaVuSans", boldItalic="DejaVuSans-Bold")
 

@@ -9,19 +9,13 @@ Run from the repository root: `.venv/bin/python scripts/pack_media/tea-culture.p
 
 from __future__ import annotations
 
-import datetime as dt
-import io
 import sys
-import zipfile
-from pathlib import Path
 
 from pptx import Presentation
-from pptx.util import Pt
 
-ROOT = Path(__file__).resolve().parents[2]
-MATERIALS = ROOT / "content" / "packs" / "tea-culture" / "materials"
-DECK = MATERIALS / "cac-buoc-sao-che-thu-cong.pptx"
-FIXED_TIME = dt.datetime(2025, 1, 1, 0, 0, 0)
+import common
+
+DECK = common.materials_dir("tea-culture") / "cac-buoc-sao-che-thu-cong.pptx"
 MAX_BYTES = 300 * 1024
 
 # (title, bullets, speaker note) for each slide, in order.
@@ -90,40 +84,11 @@ SLIDES: list[tuple[str, list[str], str]] = [
 def build_deck() -> bytes:
     """Return the slide deck as PPTX bytes."""
     prs = Presentation()
-    layout = prs.slide_layouts[1]  # "Title and Content": a title and a bulleted body placeholder
-    for title, bullets, note in SLIDES:
-        slide = prs.slides.add_slide(layout)
-        slide.shapes.title.text = title
-        body = slide.placeholders[1].text_frame
-        body.text = bullets[0]
-        for line in bullets[1:]:
-            body.add_paragraph().text = line
-        for paragraph in body.paragraphs:
-            for run in paragraph.runs:
-                run.font.size = Pt(22)
-        slide.notes_slide.notes_text_frame.text = note
-    props = prs.core_properties
-    props.title = "Các bước sao chè thủ công"
-    props.author = "Trường Số – gói Văn hoá trà Thái Nguyên"
-    props.language = "vi-VN"
-    props.created = props.modified = FIXED_TIME
-    props.last_modified_by = "Trường Số"
-    props.revision = 1
-    out = io.BytesIO()
-    prs.save(out)
-    return _fixed_zip(out.getvalue())
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Return the archive rewritten with fixed entry timestamps, so the same text gives the same bytes."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
+    # Every slide, the first too, is "Title and Content": a title and a bulleted body placeholder.
+    common.add_slides(prs, SLIDES, title_slide=False, font_size=22)
+    common.fix_core_properties(prs.core_properties, "Các bước sao chè thủ công",
+                               author="Trường Số – gói Văn hoá trà Thái Nguyên", language="vi-VN")
+    return common.office_bytes(prs)
 
 
 def main() -> int:
@@ -133,7 +98,7 @@ def main() -> int:
         print(f"{DECK.name} is {len(data)} bytes, more than {MAX_BYTES}", file=sys.stderr)
         return 1
     DECK.write_bytes(data)
-    print(f"wrote {DECK.relative_to(ROOT)} ({len(data)} bytes, {len(SLIDES)} slides)")
+    print(f"wrote {DECK.relative_to(common.ROOT)} ({len(data)} bytes, {len(SLIDES)} slides)")
     return 0
 
 
