@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from lms_core import demo
 from lms_core.demo import DEMO_PASSWORD
 from tests.web.test_accessibility import _check
 
@@ -160,6 +161,6 @@ def test_teacher_imports_questions_builds_a_quiz_student_resumes_submits_teacher
     assert len(scored) == 1
     assert scored[0].nth(0).inner_text().strip() == student_name
     assert scored[0].nth(1).inner_text().strip() == "1" and scored[0].nth(2).inner_text().strip() == "8.0"
-    assert rows.count() == 4  # every demo student of 6A is listed, the three others without a score
+    assert rows.count() == demo.STUDENTS_PER_CLASS  # every demo student of 6A is listed, the others without a score
     _check(page.content())
     page.screenshot(path=str(shots / "quiz-results.png"), full_page=True)
