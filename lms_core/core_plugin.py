@@ -22,8 +22,9 @@ def truongso_models() -> list[ModuleType]:
     from lms_core.org import models as org
     from lms_core.plugins import models as plugins
     from lms_core.progress import models as progress
+    from lms_core.blended import models as blended
 
-    return [org, accounts, plugins, jobs, courses, progress, gradebook, assessment]
+    return [org, accounts, plugins, jobs, courses, progress, gradebook, assessment, blended]
 
 
 @hookimpl
