@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from ai_tutor import retrieval
@@ -197,6 +197,7 @@ def ask(*, db: Session, actor: User, course_id: int, question: str | bytes, less
     if as_student and _asked_today(db, actor.id, course.id, now) >= policy.daily_limit:
         raise TooManyQuestions(DAILY_LIMIT, limit=policy.daily_limit)
     lesson = _lesson_in(db, course.id, lesson_id)
+    generator = generator or default_generator()
     if not verdict.ok:  # harmful, off topic or at risk: no retrieval, an age-appropriate reply, maybe a flag
         answer = Answer(text=verdict.message, found=False, language=_language(text), mode="refused")
         flag = verdict.kind if verdict.kind in ("at_risk", "harmful") else None
@@ -214,7 +215,7 @@ def ask(*, db: Session, actor: User, course_id: int, question: str | bytes, less
             from ai_tutor.safety import private_names
 
             names = private_names(actor.full_name or "", extra=[actor.username])
-            answer = (generator or default_generator()).answer(
+            answer = generator.answer(
                 question=text, passages=_passages(found.hits), language=found.language, mode=mode,
                 private_names=names)
         flag = None
@@ -223,7 +224,7 @@ def ask(*, db: Session, actor: User, course_id: int, question: str | bytes, less
         language=answer.language, mode=answer.mode, answer=answer.text, found=answer.found, flag=flag,
         citations=[{"ref": p.ref, "material_id": p.material_id, "version_id": p.version_id, "title": p.title,
                     "address": p.address, "text": p.text[:600]} for p in answer.citations],
-        generator=type(generator or default_generator()).__name__[:40], created_at=now)
+        generator=type(generator).__name__[:40], created_at=now)
     db.add(exchange)
     db.flush()
     if as_student and exchange.activity_id is not None:
@@ -286,25 +287,28 @@ def exchanges(*, db: Session, actor: User, course_id: int | None = None, flagged
                                                                        TutorExchange.id.desc()).limit(limit)))
 
 
-def flags_for_homeroom(*, db: Session, actor: User, limit: int = 100) -> list[TutorExchange]:
-    """Return the flagged exchanges of students in the classes the actor is homeroom teacher of."""
+def _homeroom_students(actor: User) -> Any:
+    """Return a query of the students in the classes the actor is homeroom teacher of."""
     from lms_core.accounts.models import ClassEnrolment
 
     classes = select(TeachingAssignment.class_id).where(TeachingAssignment.teacher_id == actor.id,
                                                         TeachingAssignment.is_homeroom.is_(True))
-    students = select(ClassEnrolment.student_id).where(ClassEnrolment.class_id.in_(classes))
+    return select(ClassEnrolment.student_id).where(ClassEnrolment.class_id.in_(classes))
+
+
+def flags_for_homeroom(*, db: Session, actor: User, limit: int = 100) -> list[TutorExchange]:
+    """Return the flagged exchanges of students in the classes the actor is homeroom teacher of."""
     return list(db.scalars(select(TutorExchange).where(
-        TutorExchange.flag.is_not(None), TutorExchange.student_id.in_(students))
+        TutorExchange.flag.is_not(None), TutorExchange.student_id.in_(_homeroom_students(actor)))
         .order_by(TutorExchange.created_at.desc()).limit(limit)))
 
 
 def mark_flag_seen(*, db: Session, actor: User, exchange_id: int) -> TutorExchange:
     """Record that the homeroom (or a course) teacher has seen a flag."""
-    exchange = db.get(TutorExchange, exchange_id)
-    mine = {e.id for e in flags_for_homeroom(db=db, actor=actor, limit=10_000)}
-    if exchange is None or exchange.flag is None or (
-            exchange.id not in mine and not db.scalar(select(func.count()).select_from(TutorExchange).where(
-                and_(TutorExchange.id == exchange_id, _visible_to(actor))))):
+    exchange = db.scalar(select(TutorExchange).where(
+        TutorExchange.id == exchange_id, TutorExchange.flag.is_not(None),
+        or_(TutorExchange.student_id.in_(_homeroom_students(actor)), _visible_to(actor))))
+    if exchange is None:
         raise NotFound(N_("This flag was not found."))
     exchange.flag_seen_by_id, exchange.flag_seen_at = actor.id, utcnow()
     db.commit()

@@ -133,8 +133,9 @@ def paragraphs(text: str) -> list[list[Run]]:
 
 def plain_length(text: str) -> int:
     """Return about how wide a text prints, in characters (maths counts its source at half width)."""
+    blocks = paragraphs(text)
     return sum(len(r.value) // 2 + 1 if r.kind == "math" else 30 if r.kind == "image" else len(r.value)
-               for block in paragraphs(text) for r in block) + 3 * (len(paragraphs(text)) - 1)
+               for block in blocks for r in block) + 3 * (len(blocks) - 1)
 
 
 def _has_block(text: str) -> bool:
