@@ -229,6 +229,43 @@ def import_users(
                                          create_classes=create_classes))
 
 
+blended_app = typer.Typer(help="Blended-learning figures: bring the aggregates up to date.", no_args_is_help=True)
+app.add_typer(blended_app, name="blended")
+
+
+@blended_app.command("refresh")
+def blended_refresh() -> None:
+    """Recompute the aggregates of the plans changed since the last refresh (what the worker does every minute)."""
+    from lms_core.blended import aggregates
+    from lms_core.db import session_scope
+
+    _migrate()
+    started = time.perf_counter()
+    with session_scope() as db:
+        done = aggregates.refresh(db=db)
+    console.print(f"{done} plans recomputed in {time.perf_counter() - started:.1f} s")
+
+
+@blended_app.command("rebuild")
+def blended_rebuild(year: Annotated[str, typer.Option(help="School year, e.g. 2025-2026.")]) -> None:
+    """Make a school year's aggregates again from this server's delivery records."""
+    from sqlalchemy import select
+
+    from lms_core.blended import aggregates
+    from lms_core.db import session_scope
+    from lms_core.org.models import AcademicYear
+
+    _migrate()
+    started = time.perf_counter()
+    with session_scope() as db:
+        year_id = db.scalar(select(AcademicYear.id).where(AcademicYear.name == year))
+        if year_id is None:
+            console.print(f"[red]no school year named {year}[/]")
+            raise typer.Exit(1)
+        done = aggregates.rebuild(db=db, year_id=year_id)
+    console.print(f"{done} plans recomputed in {time.perf_counter() - started:.1f} s")
+
+
 @app.command("compile-messages")
 def compile_messages() -> None:
     """Compile the translation catalogues (run by the install step)."""

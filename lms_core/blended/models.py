@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms_core.db import Base, UTCDateTime, utcnow
@@ -98,3 +98,90 @@ def _refuse_record_changes(session: Session, _context: object, _instances: objec
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, DeliveryRecord) and (obj in session.deleted or session.is_modified(obj)):
             raise RecordsAreAppendOnly("delivery records are append-only")
+
+
+# --- aggregates the worker keeps current (reports read these, never the raw records) ---------------------------
+
+class Source(StrEnum):
+    """Where an aggregate row comes from: this server's own records, or a school's imported report bundle."""
+
+    local = "local"
+    bundle = "bundle"
+
+
+class DirtyPlan(Base):
+    """A plan whose aggregates are out of date: written in the same transaction as the change, drained by the
+    worker."""
+
+    __tablename__ = "blended_dirty_plans"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("teaching_plans.id", ondelete="CASCADE"), index=True)
+
+
+class ClassWeek(Base):
+    """One class's periods of one subject in one week of the year: planned (by the plan's week) and delivered (by
+    the current record's date). Keyed by class name rather than id, so a department server holds rows of schools
+    whose classes it does not have (imported from their bundles)."""
+
+    __tablename__ = "blended_class_weeks"
+    __table_args__ = (UniqueConstraint("school_id", "academic_year_id", "class_name", "subject_id", "week"),
+                      CheckConstraint("week BETWEEN 1 AND 53", name="week"),
+                      CheckConstraint("grade BETWEEN 1 AND 12", name="grade"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id", ondelete="CASCADE"))
+    class_id: Mapped[int | None] = mapped_column(ForeignKey("classes.id", ondelete="SET NULL"), index=True)
+    class_name: Mapped[str] = mapped_column(String(20))
+    grade: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    week: Mapped[int] = mapped_column(Integer)
+    planned_total: Mapped[int] = mapped_column(Integer, default=0)
+    planned_online: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_total: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_online: Mapped[int] = mapped_column(Integer, default=0)
+    source: Mapped[str] = mapped_column(String(8), default=Source.local)
+
+
+class SchoolWeek(Base):
+    """The sum of a school's class weeks per grade, subject and week: what province and district views read."""
+
+    __tablename__ = "blended_school_weeks"
+    __table_args__ = (UniqueConstraint("school_id", "academic_year_id", "grade", "subject_id", "week"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id", ondelete="CASCADE"))
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[int] = mapped_column(Integer)
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    week: Mapped[int] = mapped_column(Integer)
+    classes: Mapped[int] = mapped_column(Integer, default=0)  # classes with any planned period that week
+    planned_total: Mapped[int] = mapped_column(Integer, default=0)
+    planned_online: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_total: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_online: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OnlineTarget(Base):
+    """A province's target share of online periods for a school level in a school year (percent)."""
+
+    __tablename__ = "blended_targets"
+    __table_args__ = (UniqueConstraint("province_id", "level", "academic_year_id"),
+                      CheckConstraint("percent >= 0 AND percent <= 100", name="percent"),
+                      CheckConstraint("level IN ('primary', 'lower_secondary', 'upper_secondary')", name="level"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id", ondelete="CASCADE"))
+    level: Mapped[str] = mapped_column(String(24))
+    academic_year_id: Mapped[int] = mapped_column(ForeignKey("academic_years.id", ondelete="CASCADE"))
+    percent: Mapped[float] = mapped_column(Float)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Refresh(Base):
+    """One run of the worker's aggregate refresh: when it finished, how many plans it recomputed and how long it
+    took (pages show the time of the last one; the log shows the worker keeps up)."""
+
+    __tablename__ = "blended_refreshes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    plans: Mapped[int] = mapped_column(Integer, default=0)
+    seconds: Mapped[float] = mapped_column(Float, default=0.0)

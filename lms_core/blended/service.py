@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from lms_core import permissions
 from lms_core.accounts.models import ClassEnrolment, Role, User
 from lms_core.assessment.question_curriculum import reader
-from lms_core.blended import rules
+from lms_core.blended import aggregates, rules
 from lms_core.blended.models import DeliveryRecord, Mode, PlanPeriod, TeachingPlan
 from lms_core.courses.models import Activity, Attendance, Course, Lesson, course_classes
 from lms_core.db import utcnow
@@ -125,6 +125,8 @@ def generate_plan(*, db: Session, actor: User, host: Any, class_id: int, subject
                     for i, (row, week) in enumerate(zip(rows, spread(len(rows)), strict=True), start=1)]
     db.add(plan)
     try:
+        db.flush()
+        aggregates.mark_dirty(db, [plan.id])
         db.commit()
     except IntegrityError:  # made at the same moment by someone else: theirs stands
         db.rollback()
@@ -175,6 +177,7 @@ def change_period(*, db: Session, actor: User, period_id: int, week: int | None 
     if new_mode is not None:
         period.mode = new_mode
     period.updated_by_id, period.updated_at = actor.id, utcnow()
+    aggregates.mark_dirty(db, [period.plan_id])
     db.commit()
     return period
 
@@ -221,8 +224,9 @@ def current_records(*, db: Session, plan: TeachingPlan) -> dict[int, DeliveryRec
     return {r.period_id: r for r in rows}
 
 
-def _commit(db: Session, record: DeliveryRecord, refusal: str) -> DeliveryRecord:
+def _commit(db: Session, record: DeliveryRecord, plan_id: int, refusal: str) -> DeliveryRecord:
     db.add(record)
+    aggregates.mark_dirty(db, [plan_id])
     try:
         db.commit()
     except IntegrityError:  # another correction of the same record won the race
@@ -240,7 +244,8 @@ def confirm(*, db: Session, actor: User, period_id: int, delivered_on: date, mod
         raise Invalid(ALREADY_RECORDED)
     return _commit(db, DeliveryRecord(period_id=period.id, delivered_on=delivered_on, mode=checked,
                                       live_session_id=live_session_id, lesson_id=lesson_id, note=clean,
-                                      recorded_by_id=actor.id, recorded_at=utcnow()), ALREADY_RECORDED)
+                                      recorded_by_id=actor.id, recorded_at=utcnow()), period.plan_id,
+                   ALREADY_RECORDED)
 
 
 def correct(*, db: Session, actor: User, record_id: int, delivered_on: date, mode: str,
@@ -256,7 +261,7 @@ def correct(*, db: Session, actor: User, record_id: int, delivered_on: date, mod
     return _commit(db, DeliveryRecord(period_id=period.id, delivered_on=delivered_on, mode=checked,
                                       live_session_id=live_session_id, lesson_id=lesson_id, note=clean,
                                       supersedes_id=old.id, recorded_by_id=actor.id, recorded_at=utcnow()),
-                   NOT_CURRENT)
+                   period.plan_id, NOT_CURRENT)
 
 
 def history(*, db: Session, actor: User, period_id: int) -> list[DeliveryRecord]:

@@ -24,7 +24,7 @@ from kombu.transport import sqlalchemy as sqla
 from kombu.utils.encoding import bytes_to_str
 from sqlalchemy import create_engine, delete, event, or_, text, update
 
-from lms_core.jobs.tasks import CLEANUP_SESSIONS
+from lms_core.jobs.tasks import BLENDED_REFRESH, BLENDED_REFRESH_SECONDS, CLEANUP_SESSIONS
 from lms_core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -182,6 +182,7 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "enable_utc": True,
         "beat_schedule": {
             "cleanup-sessions": {"task": CLEANUP_SESSIONS, "schedule": crontab(minute=17)},
+            "blended-refresh": {"task": BLENDED_REFRESH, "schedule": BLENDED_REFRESH_SECONDS},
         },
     }
 

@@ -15,6 +15,8 @@ from lms_core.settings import get_settings
 
 PING = "lms_core.ping"
 CLEANUP_SESSIONS = "lms_core.cleanup_sessions"
+BLENDED_REFRESH = "lms_core.blended_refresh"
+BLENDED_REFRESH_SECONDS = 60.0
 
 
 def register(celery_app: Any) -> list[str]:
@@ -22,7 +24,8 @@ def register(celery_app: Any) -> list[str]:
     # shared=False: a task belongs to this app only, not to every app created later in the process.
     celery_app.task(name=PING, bind=True, shared=False)(ping)
     celery_app.task(name=CLEANUP_SESSIONS, shared=False)(cleanup_sessions)
-    return [PING, CLEANUP_SESSIONS]
+    celery_app.task(name=BLENDED_REFRESH, shared=False)(blended_refresh)
+    return [PING, CLEANUP_SESSIONS, BLENDED_REFRESH]
 
 
 def ping(task: Any) -> dict[str, str]:
@@ -45,3 +48,11 @@ def purge_expired_logins(*, db: Session, now: datetime, lock_minutes: int) -> di
     )
     throttles = db.execute(delete(LoginThrottle).where(stale))
     return {"sessions": sessions.rowcount, "throttles": throttles.rowcount}
+
+
+def blended_refresh() -> dict[str, int]:
+    """Bring the blended-learning aggregates up to date with the plans and records changed since the last run."""
+    from lms_core.blended import aggregates
+
+    with session_scope() as db:
+        return {"plans": aggregates.refresh(db=db)}

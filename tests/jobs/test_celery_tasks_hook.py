@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from lms_core.jobs.celery_app import make_celery
-from lms_core.jobs.tasks import CLEANUP_SESSIONS, PING
+from lms_core.jobs.tasks import BLENDED_REFRESH, CLEANUP_SESSIONS, PING
 from lms_core.plugins.hookspecs import hookimpl
 from lms_core.plugins.host import PluginHost
 from lms_core.settings import Settings
@@ -37,7 +37,7 @@ def test_plugin_task_is_registered_with_the_core_tasks(jobs_settings: Settings) 
     assert {"sample.shout", PING, CLEANUP_SESSIONS} <= set(app.tasks)
     assert app.tasks["sample.shout"].apply(args=("chè tân cương",)).get() == "CHÈ TÂN CƯƠNG"
     fresh = make_celery(jobs_settings, plugins=PluginHost(load_entry_points=False))
-    assert sorted(host.register_celery_tasks(fresh)) == sorted([PING, CLEANUP_SESSIONS, "sample.shout"])
+    assert sorted(host.register_celery_tasks(fresh)) == sorted([PING, CLEANUP_SESSIONS, BLENDED_REFRESH, "sample.shout"])
 
 
 def test_plugin_task_stays_on_its_own_app(jobs_settings: Settings) -> None:

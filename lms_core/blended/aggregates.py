@@ -1,0 +1,188 @@
+"""The aggregates that reports read, kept current by the worker.
+
+Every change to a plan or its delivery records adds the plan to `blended_dirty_plans` in the same transaction. The
+worker drains that queue: for each dirty plan it recomputes the plan's class weeks (periods planned per week by the
+plan, periods delivered per week by the current record's date, online ones counted apart) in a few set-based
+queries, then the school weeks (a school's class weeks summed per grade, subject and week) of the schools touched.
+Province and district views read the school weeks, a school's views its class weeks; no page scans the raw records.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Integer, case, cast, delete, exists, func, insert, select, text, tuple_
+from sqlalchemy.orm import Session, aliased
+
+from lms_core.blended.models import (ONLINE, ClassWeek, DeliveryRecord, DirtyPlan, PlanPeriod, Refresh,
+                                     SchoolWeek, Source, TeachingPlan)
+from lms_core.db import utcnow
+from lms_core.org.models import AcademicYear, SchoolClass
+
+BATCH = 2000  # plans recomputed per round of queries
+MAX_WEEK = 53
+LOCK_KEY = 0x7472756F  # the PostgreSQL advisory lock that keeps two workers from refreshing at once
+
+
+def mark_dirty(db: Session, plan_ids: Iterable[int]) -> None:
+    """Queue plans for the worker's next refresh (added to the caller's transaction)."""
+    db.add_all(DirtyPlan(plan_id=pid) for pid in set(plan_ids))
+
+
+def pending(db: Session) -> int:
+    """Return how many plans wait for the worker."""
+    return db.scalar(select(func.count(func.distinct(DirtyPlan.plan_id)))) or 0
+
+
+def last_refresh(db: Session) -> datetime | None:
+    """Return when the aggregates were last brought up to date, if ever."""
+    return db.scalar(select(func.max(Refresh.finished_at)))
+
+
+def _days(db: Session, later: Any, earlier: Any) -> Any:
+    """Return an SQL expression: whole days from `earlier` to `later` (two DATE values)."""
+    if db.get_bind().dialect.name == "postgresql":
+        return later - earlier
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def _week_of(db: Session) -> Any:
+    """The school week (1..53) of a current record's date, counted from its plan's year start."""
+    week = _days(db, DeliveryRecord.delivered_on, AcademicYear.start_date) / 7 + 1
+    return case((week > MAX_WEEK, MAX_WEEK), else_=week)
+
+
+@dataclass
+class _Counts:
+    planned_total: int = 0
+    planned_online: int = 0
+    delivered_total: int = 0
+    delivered_online: int = 0
+
+
+def _class_weeks(db: Session, plan_ids: list[int]) -> tuple[list[dict[str, Any]], set[tuple[int, int, int, int]]]:
+    """Return the class-week rows of some plans, and the (school, year, grade, subject) groups they touch."""
+    plans = {pid: (school_id, year_id, class_id, name, grade, subject_id)
+             for pid, school_id, year_id, class_id, name, grade, subject_id in db.execute(
+                 select(TeachingPlan.id, SchoolClass.school_id, TeachingPlan.academic_year_id, SchoolClass.id,
+                        SchoolClass.name, SchoolClass.grade, TeachingPlan.subject_id)
+                 .join(SchoolClass, SchoolClass.id == TeachingPlan.class_id).where(TeachingPlan.id.in_(plan_ids)))}
+    counts: dict[tuple[int, int], _Counts] = defaultdict(_Counts)
+    online = case((PlanPeriod.mode.in_(ONLINE), 1), else_=0)
+    for pid, week, total, on in db.execute(
+            select(PlanPeriod.plan_id, PlanPeriod.week, func.count(), func.sum(online))
+            .where(PlanPeriod.plan_id.in_(plan_ids)).group_by(PlanPeriod.plan_id, PlanPeriod.week)):
+        c = counts[(pid, min(week, MAX_WEEK))]
+        c.planned_total += total
+        c.planned_online += on or 0
+    newer = aliased(DeliveryRecord)
+    week = _week_of(db)
+    delivered_online = case((DeliveryRecord.mode.in_(ONLINE), 1), else_=0)
+    for pid, wk, total, on in db.execute(
+            select(PlanPeriod.plan_id, week, func.count(), func.sum(delivered_online))
+            .select_from(DeliveryRecord)
+            .join(PlanPeriod, PlanPeriod.id == DeliveryRecord.period_id)
+            .join(TeachingPlan, TeachingPlan.id == PlanPeriod.plan_id)
+            .join(AcademicYear, AcademicYear.id == TeachingPlan.academic_year_id)
+            .where(PlanPeriod.plan_id.in_(plan_ids), ~exists().where(newer.supersedes_id == DeliveryRecord.id))
+            .group_by(PlanPeriod.plan_id, week)):
+        c = counts[(pid, max(1, int(wk)))]
+        c.delivered_total += total
+        c.delivered_online += on or 0
+    rows, groups = [], set()
+    for (pid, wk), c in counts.items():
+        school_id, year_id, class_id, name, grade, subject_id = plans[pid]
+        rows.append({"school_id": school_id, "academic_year_id": year_id, "class_id": class_id, "class_name": name,
+                     "grade": grade, "subject_id": subject_id, "week": wk, "source": Source.local,
+                     "planned_total": c.planned_total, "planned_online": c.planned_online,
+                     "delivered_total": c.delivered_total, "delivered_online": c.delivered_online})
+    for school_id, year_id, _class_id, _name, grade, subject_id in plans.values():
+        groups.add((school_id, year_id, grade, subject_id))
+    return rows, groups
+
+
+def _replace_class_weeks(db: Session, plan_ids: list[int]) -> set[tuple[int, int, int, int]]:
+    """Recompute the class weeks of some plans; return the school-week groups to recompute."""
+    rows, groups = _class_weeks(db, plan_ids)
+    keys = db.execute(select(SchoolClass.id, TeachingPlan.subject_id, TeachingPlan.academic_year_id)
+                      .join(TeachingPlan, TeachingPlan.class_id == SchoolClass.id)
+                      .where(TeachingPlan.id.in_(plan_ids))).all()
+    if keys:
+        db.execute(delete(ClassWeek).where(
+            tuple_(ClassWeek.class_id, ClassWeek.subject_id, ClassWeek.academic_year_id).in_([tuple(k) for k in keys])))
+    if rows:
+        db.execute(insert(ClassWeek), rows)
+    return groups
+
+
+def refresh_school_weeks(db: Session, groups: set[tuple[int, int, int, int]]) -> None:
+    """Recompute the school weeks of some (school, year, grade, subject) groups from their class weeks."""
+    groups_list = sorted(groups)
+    for start in range(0, len(groups_list), BATCH):
+        chunk = groups_list[start:start + BATCH]
+        key = tuple_(ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade, ClassWeek.subject_id)
+        db.execute(delete(SchoolWeek).where(tuple_(
+            SchoolWeek.school_id, SchoolWeek.academic_year_id, SchoolWeek.grade, SchoolWeek.subject_id).in_(chunk)))
+        summed = select(ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade, ClassWeek.subject_id,
+                        ClassWeek.week,
+                        func.count(func.distinct(case((ClassWeek.planned_total > 0, ClassWeek.class_name)))),
+                        func.sum(ClassWeek.planned_total), func.sum(ClassWeek.planned_online),
+                        func.sum(ClassWeek.delivered_total), func.sum(ClassWeek.delivered_online)) \
+            .where(key.in_(chunk)).group_by(ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade,
+                                            ClassWeek.subject_id, ClassWeek.week)
+        db.execute(insert(SchoolWeek).from_select(
+            ["school_id", "academic_year_id", "grade", "subject_id", "week", "classes", "planned_total",
+             "planned_online", "delivered_total", "delivered_online"], summed))
+
+
+def _lock(db: Session) -> None:
+    if db.get_bind().dialect.name == "postgresql":
+        db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
+
+
+def refresh(*, db: Session, max_plans: int | None = None) -> int:
+    """Bring the aggregates of every dirty plan up to date; return how many plans were recomputed.
+
+    Each batch of plans commits on its own, with the queue rows it consumed, so a crash loses nothing: the plans
+    not yet recomputed stay queued."""
+    started = time.perf_counter()
+    done = 0
+    while max_plans is None or done < max_plans:
+        _lock(db)
+        top = db.scalar(select(func.max(DirtyPlan.id)))
+        if top is None:
+            db.rollback()
+            break
+        limit = BATCH if max_plans is None else min(BATCH, max_plans - done)
+        plan_ids = list(db.scalars(select(DirtyPlan.plan_id).where(DirtyPlan.id <= top).distinct()
+                                   .order_by(DirtyPlan.plan_id).limit(limit)))
+        groups = _replace_class_weeks(db, plan_ids)
+        refresh_school_weeks(db, groups)
+        db.execute(delete(DirtyPlan).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top))
+        db.commit()
+        done += len(plan_ids)
+    if done:
+        db.add(Refresh(finished_at=utcnow(), plans=done, seconds=round(time.perf_counter() - started, 3)))
+        db.commit()
+    return done
+
+
+def rebuild(*, db: Session, year_id: int) -> int:
+    """Make a year's aggregates again from this server's records (imported schools' rows are kept); return how
+    many plans were recomputed."""
+    _lock(db)
+    db.execute(delete(ClassWeek).where(ClassWeek.academic_year_id == year_id, ClassWeek.source == Source.local))
+    db.execute(delete(SchoolWeek).where(SchoolWeek.academic_year_id == year_id))
+    db.execute(insert(DirtyPlan).from_select(
+        ["plan_id"], select(TeachingPlan.id).where(TeachingPlan.academic_year_id == year_id)))
+    imported = {tuple(g) for g in db.execute(
+        select(ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade, ClassWeek.subject_id)
+        .where(ClassWeek.academic_year_id == year_id).distinct())}
+    refresh_school_weeks(db, imported)
+    db.commit()
+    return refresh(db=db)
