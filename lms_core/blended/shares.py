@@ -159,7 +159,13 @@ def window(*, db: Session, year_id: int, kind: str = "to_date", week: int | None
         term = db.scalar(select(Term).where(Term.academic_year_id == year.id, Term.number == term_number))
         if term is None:
             raise NotFound(TERM_NOT_FOUND)
-        return Window(year.id, kind, week_of(year, term.start_date), week_of(year, term.end_date), term.number)
+        first = week_of(year, term.start_date)
+        # a week shared with the previous term's end belongs to that term: no week counts twice in a year
+        before = db.scalar(select(func.max(Term.end_date)).where(Term.academic_year_id == year.id,
+                                                                  Term.number < term.number))
+        if before is not None and week_of(year, before) >= first:
+            first = week_of(year, before) + 1
+        return Window(year.id, kind, first, max(first, week_of(year, term.end_date)), term.number)
     raise Invalid(BAD_WINDOW)
 
 

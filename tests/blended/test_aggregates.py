@@ -183,3 +183,10 @@ def test_rebuild_gives_the_same_figures_as_the_worker(db: Session, world, taught
     assert aggregates.rebuild(db=db, year_id=world.year.id) == 1
     assert sorted(_weeks(db).items()) == before
     assert db.scalar(select(DirtyPlan.id)) is None
+
+
+def test_the_terms_share_no_week_and_cover_the_year(db: Session, world) -> None:
+    first = shares.window(db=db, year_id=world.year.id, kind="term", term_number=1)
+    second = shares.window(db=db, year_id=world.year.id, kind="term", term_number=2)
+    assert first.first == 1 and second.first == first.last + 1
+    assert second.last == shares.week_of(world.year, world.year.end_date)
