@@ -82,3 +82,10 @@ def truongso_demo_data(db: Any, school: Any) -> dict[str, int]:
     from ai_tutor import demo
 
     return demo.build(db=db, school=school)
+
+
+@hookimpl
+def truongso_report_sections(db: Any, actor: Any, school_ids: list[int], start: Any, end: Any) -> list[Any]:
+    from ai_tutor.reports import sections
+
+    return sections(db=db, actor=actor, school_ids=school_ids, start=start, end=end)

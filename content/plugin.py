@@ -123,3 +123,10 @@ def truongso_cli_commands(app: Any) -> None:
     from content import cli
 
     cli.register(app)
+
+
+@hookimpl
+def truongso_report_sections(db: Any, actor: Any, school_ids: list[int], start: Any, end: Any) -> list[Any]:
+    from content.reports import sections
+
+    return sections(db=db, actor=actor, school_ids=school_ids, start=start, end=end)

@@ -266,6 +266,79 @@ def blended_rebuild(year: Annotated[str, typer.Option(help="School year, e.g. 20
     console.print(f"{done} plans recomputed in {time.perf_counter() - started:.1f} s")
 
 
+bundle_app = typer.Typer(help="Signed report bundles: a school server's figures for the department's server.",
+                         no_args_is_help=True)
+app.add_typer(bundle_app, name="bundle")
+
+
+@bundle_app.command("key")
+def bundle_key() -> None:
+    """Show this server's public key and its fingerprint (to register on the department's server)."""
+    from lms_core.reports import bundle
+
+    console.print(bundle.server_public_pem(), end="")
+    console.print(f"fingerprint: {bundle.school_key_fingerprint()}", soft_wrap=True)
+
+
+@bundle_app.command("export")
+def bundle_export(school: Annotated[str, typer.Option(help="School code.")],
+                  year: Annotated[str, typer.Option(help="School year, e.g. 2025-2026.")],
+                  out: Annotated[Path, typer.Option(dir_okay=False, help="The .zip file to write.")]) -> None:
+    """Bring the figures up to date and write a school's signed report bundle for a year."""
+    from sqlalchemy import select
+
+    from lms_core.blended import aggregates
+    from lms_core.db import session_scope
+    from lms_core.errors import DomainError
+    from lms_core.org.models import AcademicYear, School
+    from lms_core.reports import bundle
+
+    _migrate()
+    with session_scope() as db:
+        aggregates.refresh(db=db)
+        unit = db.scalar(select(School).where(School.code == school))
+        school_year = db.scalar(select(AcademicYear).where(AcademicYear.name == year))
+        if unit is None or school_year is None:
+            console.print(f"[red]no school {school}[/]" if unit is None else f"[red]no school year named {year}[/]")
+            raise typer.Exit(1)
+        try:
+            data = bundle.build_bundle(db=db, school=unit, year=school_year)
+        except DomainError as exc:
+            console.print(f"[red]✗[/] {exc.translated()}")
+            raise typer.Exit(1) from None
+    out.write_bytes(data)
+    console.print(f"[green]✓[/] {out} ({len(data)} bytes)")
+    console.print(f"key fingerprint: {bundle.school_key_fingerprint()}", soft_wrap=True)
+
+
+@bundle_app.command("import")
+def bundle_import(file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+                  as_user: Annotated[str, typer.Option("--as", help="Username of the department staff member.")]) -> None:
+    """Import a school's signed report bundle as a department staff member."""
+    from sqlalchemy import select
+
+    from lms_core.accounts.models import User
+    from lms_core.db import intend_to_write, session_scope
+    from lms_core.errors import DomainError
+    from lms_core.reports import bundle
+
+    _migrate()
+    intend_to_write()
+    with session_scope() as db:
+        actor = db.scalar(select(User).where(User.username == as_user))
+        if actor is None or not actor.is_active:
+            console.print(f"[red]no active user {as_user}[/]")
+            raise typer.Exit(1)
+        try:
+            with file.open("rb") as f:
+                result = bundle.import_bundle(db=db, actor=actor, data=f.read(bundle.MAX_BUNDLE_BYTES + 1))
+        except DomainError as exc:
+            console.print(f"[red]✗[/] {exc.translated()}")
+            raise typer.Exit(1) from None
+        what = "already imported, nothing changed" if result.already_imported else f"{result.rows} rows imported"
+        console.print(f"[green]✓[/] {result.school.code} {result.year.name}: {what}")
+
+
 @app.command("compile-messages")
 def compile_messages() -> None:
     """Compile the translation catalogues (run by the install step)."""

@@ -56,8 +56,10 @@ def truongso_tutor_tools() -> list[Any]:
 
 
 @hookspec
-def truongso_report_sections(db: Any, actor: Any, school_id: int | None) -> list[Any]:
-    """Return ReportSection items to add to school and department reports."""
+def truongso_report_sections(db: Any, actor: Any, school_id: int | None, school_ids: list[int], start: Any,
+                             end: Any) -> list[Any]:
+    """Return ReportSection items to add to school and department reports (school_ids: the schools it covers; start,
+    end: the dates of its period)."""
 
 
 @hookspec

@@ -145,16 +145,19 @@ class PluginHost:
                 raise PluginError(f"content pack {pack.name} is not a directory: {pack.path}")
         return packs
 
-    def report_sections(self, *, db: Session, actor: Any, school_id: int | None) -> list[ReportSection]:
-        """Return report sections from the plugins this school uses."""
+    def report_sections(self, *, db: Session, actor: Any, school_id: int | None, school_ids: list[int] | None = None,
+                        start: Any = None, end: Any = None) -> list[ReportSection]:
+        """Return report sections from the plugins this school uses (a report of several schools: every plugin)."""
         caller = self._caller("truongso_report_sections", self.disabled_for(db, school_id))
-        sections = [s for result in caller(db=db, actor=actor, school_id=school_id) for s in result or []]
+        ids = list(school_ids) if school_ids is not None else ([school_id] if school_id is not None else [])
+        sections = [s for result in caller(db=db, actor=actor, school_id=school_id, school_ids=ids, start=start, end=end)
+                    for s in result or []]
         for s in sections:
             if not isinstance(s, ReportSection):
                 raise PluginError(f"not a ReportSection: {s!r}")
             if any(len(row) != len(s.columns) for row in s.rows):
                 raise PluginError(f"report section {s.key} has rows of the wrong width")
-        return sections
+        return sorted(sections, key=lambda s: s.order)
 
     def register_celery_tasks(self, celery_app: Any) -> list[str]:
         """Let every plugin register its Celery tasks; return all task names."""

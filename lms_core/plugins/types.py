@@ -62,14 +62,20 @@ class TutorTool:
     func: Any = field(compare=False)
 
 
+class Percent(float):
+    """A percentage in a report section's row (12.5 means 12.5 %): spreadsheets keep it a number shown as a percentage."""
+
+
 @dataclass(frozen=True)
 class ReportSection:
-    """A titled table a plugin adds to a report."""
+    """A titled table a plugin adds to a report: `title` and `columns` are msgids; row cells are shown as given (the
+    plugin translates its own labels); sections come in `order`."""
 
     key: str
     title: str
     columns: tuple[str, ...]
     rows: tuple[tuple[Any, ...], ...]
+    order: int = 100
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""Reports of a school and of a department's area: the digital-transformation self-assessment and its data."""
