@@ -23,8 +23,10 @@ def truongso_models() -> list[ModuleType]:
     from lms_core.plugins import models as plugins
     from lms_core.progress import models as progress
     from lms_core.blended import models as blended
+    from lms_core.reports import selfassessment_models as selfassessment
+    from lms_core.reports import bundle_models
 
-    return [org, accounts, plugins, jobs, courses, progress, gradebook, assessment, blended]
+    return [org, accounts, plugins, jobs, courses, progress, gradebook, assessment, blended, selfassessment, bundle_models]
 
 
 @hookimpl
@@ -36,8 +38,11 @@ def truongso_api_routers() -> list[Any]:
     from lms_core.plugins import api as plugins
 
     from lms_core.org import admin_api as org_admin
+    from lms_core.blended import api as blended_api
+    from lms_core.blended import dashboard_api as blended_dashboard_api
 
-    return [accounts.router, org.router, org_admin.router, import_api.router, manage_api.router, plugins.router, jobs.router]
+    return [accounts.router, org.router, org_admin.router, import_api.router, manage_api.router, plugins.router, jobs.router,
+            blended_api.router, blended_dashboard_api.router]
 
 
 @hookimpl
@@ -58,10 +63,16 @@ def truongso_page_routers() -> list[Any]:
     from lms_core.web import health
 
     from lms_core.org import admin_pages as org_admin
+    from lms_core.blended import pages as blended_pages
+    from lms_core.blended import dashboard_pages as blended_dashboards
+    from lms_core.reports import selfassessment_pages
+    from lms_core.reports import bundle_pages
+    from lms_core.reports import pages as report_pages
 
     return [accounts.router, dashboard.router, courses.router, org.router, org_admin.router, import_pages.router, manage_pages.router,
             plugins.router, jobs.router, health.router, gradebook_classes.router, gradebook.router, discussion_pages.router, live_pages.router,
-            assignment_pages.router, exam_pages.router, sharing_pages.router, bank_pages.router, quiz_pages.router]
+            assignment_pages.router, exam_pages.router, sharing_pages.router, bank_pages.router, quiz_pages.router,
+            blended_pages.router, blended_dashboards.router, selfassessment_pages.router, bundle_pages.router, report_pages.router]
 
 
 @hookimpl
@@ -87,6 +98,15 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
         entries.append(NavEntry("gradebook", N_("Gradebook"), "/gradebook", 60, REPORTS))
     if user.has_role(Role.teacher):
         entries.append(NavEntry("question_bank", N_("Question bank"), "/question-bank", 18))
+    if user.has_role(Role.teacher):
+        entries.append(NavEntry("plans", N_("Teaching plans"), "/plans", 17))
+    elif user.has_role(Role.school_admin) or user.has_role(Role.department_staff):
+        entries.append(NavEntry("plans", N_("Teaching plans"), "/plans", 62, REPORTS))
+    if admin or user.has_role(Role.department_staff):
+        entries.append(NavEntry("report_bundles", N_("Report bundles"), "/reports/bundle", 66, REPORTS))
+        entries.append(NavEntry("reports", N_("Reports to send upward"), "/reports", 63, REPORTS))
+    if admin or user.has_role(Role.department_staff):
+        entries.append(NavEntry("blended", N_("Blended learning"), "/blended", 20))
     if admin:
         entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))
@@ -111,3 +131,10 @@ def truongso_celery_tasks(celery_app: Any) -> list[str]:
     from lms_core.jobs import tasks
 
     return tasks.register(celery_app)
+
+
+@hookimpl(trylast=True)  # after the content plugin's demo data (its courses are the evidence); see PluginHost.demo_data
+def truongso_demo_data(db: Any, school: Any) -> dict[str, int]:
+    from lms_core.blended import demo
+
+    return demo.build(db=db, school=school)
