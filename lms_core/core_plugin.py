@@ -103,10 +103,11 @@ def truongso_navigation(user: Any, school_id: int | None) -> list[NavEntry]:
     elif user.has_role(Role.school_admin) or user.has_role(Role.department_staff):
         entries.append(NavEntry("plans", N_("Teaching plans"), "/plans", 62, REPORTS))
     if admin or user.has_role(Role.department_staff):
-        entries.append(NavEntry("report_bundles", N_("Report bundles"), "/reports/bundle", 66, REPORTS))
-        entries.append(NavEntry("reports", N_("Reports to send upward"), "/reports", 63, REPORTS))
-    if admin or user.has_role(Role.department_staff):
         entries.append(NavEntry("blended", N_("Blended learning"), "/blended", 20))
+        entries.append(NavEntry("reports", N_("Reports to send upward"), "/reports", 63, REPORTS))
+        entries.append(NavEntry("self_assessment", N_("Digital-transformation self-assessment"),
+                                "/reports/self-assessment", 64, REPORTS))
+        entries.append(NavEntry("report_bundles", N_("Report bundles"), "/reports/bundle", 66, REPORTS))
     if admin:
         entries.append(NavEntry("users", N_("Users"), "/admin/users", 70, ADMIN))
         entries.append(NavEntry("import", N_("Import users"), "/admin/import", 80, ADMIN))

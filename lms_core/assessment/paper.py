@@ -15,7 +15,7 @@ import io
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -741,8 +741,10 @@ def _pdf_options(texts: list[str], styles: dict[str, Any], usable: float) -> lis
     return [_plain_table(rows, [(usable - 14) / columns] * columns, grid=False)]
 
 
-def _pdf_build(flow: list[Any], footer: str, *, landscape: bool = False) -> bytes:
-    """Return the PDF of flowables on A4 with the margins of the papers and "Trang i/n – footer" on every page."""
+def build_pdf(flow: list[Any], *, title: str, page_label: Callable[[int, int], str], landscape: bool = False,
+              font_size: float = 9, label_y_cm: float = 0.8) -> bytes:
+    """Return the PDF of flowables on A4 with the papers' margins and `page_label(n, total)` centred at the foot of
+    every page (a canvas that keeps each page until it knows how many there are)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.pagesizes import landscape as turn
     from reportlab.lib.units import cm
@@ -752,8 +754,6 @@ def _pdf_build(flow: list[Any], footer: str, *, landscape: bool = False) -> byte
     page = turn(A4) if landscape else A4
 
     class NumberedCanvas(Canvas):
-        """A canvas that writes "Trang i/n" once it knows how many pages there are."""
-
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self._pages: list[dict[str, Any]] = []
@@ -766,17 +766,23 @@ def _pdf_build(flow: list[Any], footer: str, *, landscape: bool = False) -> byte
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
-                self.setFont(PDF_FONT, 9)
-                self.drawCentredString(page[0] / 2, 0.8 * cm, f"Trang {self._pageNumber}/{total} – {footer}")
+                self.setFont(PDF_FONT, font_size)
+                self.drawCentredString(page[0] / 2, label_y_cm * cm, page_label(self._pageNumber, total))
                 super().showPage()
             super().save()
 
     out = io.BytesIO()
     document = SimpleDocTemplate(out, pagesize=page, topMargin=MARGINS_CM["top"] * cm,
                                  bottomMargin=MARGINS_CM["bottom"] * cm, leftMargin=MARGINS_CM["left"] * cm,
-                                 rightMargin=MARGINS_CM["right"] * cm, title=footer, author="Trường Số")
+                                 rightMargin=MARGINS_CM["right"] * cm, title=title, author="Trường Số")
     document.build(flow, canvasmaker=NumberedCanvas)
     return out.getvalue()
+
+
+def _pdf_build(flow: list[Any], footer: str, *, landscape: bool = False) -> bytes:
+    """Return the PDF of flowables on A4 with the margins of the papers and "Trang i/n – footer" on every page."""
+    return build_pdf(flow, title=footer, landscape=landscape,
+                     page_label=lambda n, total: f"Trang {n}/{total} – {footer}")
 
 
 def _usable_width() -> float:

@@ -5,11 +5,10 @@ with reportlab in the DejaVu fonts the exam papers register (they carry every Vi
 
 from __future__ import annotations
 
-import io
 from typing import Any
 from xml.sax.saxutils import escape
 
-from lms_core.assessment.paper import PDF_BOLD, PDF_FONT, _register_fonts
+from lms_core.assessment.paper import PDF_BOLD, PDF_FONT, _register_fonts, build_pdf
 from lms_core.i18n import N_, gettext
 from lms_core.reports.content import Bar, Report, Table, cell_text, percent_text
 
@@ -134,8 +133,7 @@ def document(report: Report) -> bytes:
     """Return the report as PDF bytes."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
-    from reportlab.pdfgen.canvas import Canvas
-    from reportlab.platypus import CondPageBreak, KeepTogether, SimpleDocTemplate, Spacer
+    from reportlab.platypus import CondPageBreak, KeepTogether, Spacer
 
     st = _styles()
     usable = A4[0] - (MARGINS_CM["left"] + MARGINS_CM["right"]) * cm
@@ -160,29 +158,5 @@ def document(report: Report) -> bytes:
     flow.append(Spacer(1, 14))
     flow.append(KeepTogether([_signature(report, st, usable)]))
     page_label = gettext(PAGE)
-
-    class Numbered(Canvas):
-        """A canvas that writes "page n of total" once it knows how many pages there are."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont(PDF_FONT, 8)
-                self.drawCentredString(A4[0] / 2, 0.7 * cm, page_label.format(n=self._pageNumber, total=total))
-                super().showPage()
-            super().save()
-
-    out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, topMargin=MARGINS_CM["top"] * cm, bottomMargin=MARGINS_CM["bottom"] * cm,
-                      leftMargin=MARGINS_CM["left"] * cm, rightMargin=MARGINS_CM["right"] * cm,
-                      title=f"{report.title} – {report.unit.name}", author="Trường Số").build(flow, canvasmaker=Numbered)
-    return out.getvalue()
+    return build_pdf(flow, title=f"{report.title} – {report.unit.name}", font_size=8, label_y_cm=0.7,
+                     page_label=lambda n, total: page_label.format(n=n, total=total))
