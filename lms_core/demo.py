@@ -103,7 +103,7 @@ def _user(db: Session, password_hash: str, username: str, full_name: str, school
     return user
 
 
-def _get_or_add(db: Session, model: type, defaults: dict[str, object] | None = None, **keys: object) -> object:
+def get_or_add(db: Session, model: type, defaults: dict[str, object] | None = None, **keys: object) -> object:
     row = db.scalar(select(model).filter_by(**keys))
     if row is None:
         row = model(**keys, **(defaults or {}))
@@ -118,11 +118,11 @@ def _teachers(db: Session, pw: str, school: School, classes: dict[str, SchoolCla
     for t in TEACHERS:
         user = _user(db, pw, t.username, t.full_name, school.id, [RoleAssignment(role=Role.teacher, school_id=school.id)])
         for code in t.subjects:
-            _get_or_add(db, TeacherSubject, user_id=user.id, subject_id=subjects[code].id)
+            get_or_add(db, TeacherSubject, user_id=user.id, subject_id=subjects[code].id)
             for klass in classes.values():
-                _get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=user.id,
+                get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=user.id,
                             subject_id=subjects[code].id, defaults={"is_homeroom": False})
-        _get_or_add(db, TeachingAssignment, class_id=classes[t.homeroom].id, teacher_id=user.id, subject_id=None,
+        get_or_add(db, TeachingAssignment, class_id=classes[t.homeroom].id, teacher_id=user.id, subject_id=None,
                     defaults={"is_homeroom": True})
         made[t.username] = user
     return made
@@ -135,13 +135,13 @@ def build(db: Session, today: date | None = None,
     today = today or date.today()
     ensure_reference_data(db, today)
     year = ensure_academic_year(db, school_year_of(today))
-    province = _get_or_add(db, Province, code=PROVINCE[0], defaults={"name": PROVINCE[1]})
-    commune = _get_or_add(db, District, province_id=province.id, code=COMMUNE[0],
+    province = get_or_add(db, Province, code=PROVINCE[0], defaults={"name": PROVINCE[1]})
+    commune = get_or_add(db, District, province_id=province.id, code=COMMUNE[0],
                           defaults={"name": COMMUNE[1], "kind": COMMUNE[2]})
-    school = _get_or_add(db, School, code=SCHOOL[0], defaults={
+    school = get_or_add(db, School, code=SCHOOL[0], defaults={
         "name": SCHOOL[1], "level": SchoolLevel.lower_secondary, "province_id": province.id,
         "district_id": commune.id, "address": "Tân Cương, Thái Nguyên"})
-    classes = {name: _get_or_add(db, SchoolClass, school_id=school.id, academic_year_id=year.id, name=name,
+    classes = {name: get_or_add(db, SchoolClass, school_id=school.id, academic_year_id=year.id, name=name,
                                  defaults={"grade": grade}) for grade, name in CLASSES}
     subjects = {s.code: s for s in db.scalars(select(Subject))}
     pw = hash_password(DEMO_PASSWORD)
@@ -152,7 +152,7 @@ def build(db: Session, today: date | None = None,
     principal = _user(db, pw, "hieutruong", "Đỗ Thị Hạnh", school.id,
                       [RoleAssignment(role=Role.school_admin, school_id=school.id),
                        RoleAssignment(role=Role.teacher, school_id=school.id)])
-    _get_or_add(db, TeacherSubject, user_id=principal.id, subject_id=subjects["NV"].id)
+    get_or_add(db, TeacherSubject, user_id=principal.id, subject_id=subjects["NV"].id)
     teachers = _teachers(db, pw, school, classes, subjects)
 
     first_student = None
@@ -170,7 +170,7 @@ def build(db: Session, today: date | None = None,
                 student = _user(db, pw, username, full_name, school.id,
                                 [RoleAssignment(role=Role.student, school_id=school.id)], gender=gender,
                                 birth_date=birth)
-            _get_or_add(db, ClassEnrolment, class_id=classes[name].id, student_id=student.id)
+            get_or_add(db, ClassEnrolment, class_id=classes[name].id, student_id=student.id)
             first_student = first_student or student
     db.commit()
     teacher = teachers["gv.lan"]

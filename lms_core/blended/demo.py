@@ -124,15 +124,6 @@ def _taught(db: Session, trees: Any, province_id: int, subject_id: int, grade: i
     return any(int(item.periods or 0) > 0 for topic in topics or () for item in (list(topic.children) or [topic]))
 
 
-def _get_or_add(db: Session, model: type, defaults: dict[str, Any] | None = None, **keys: Any) -> Any:
-    row = db.scalar(select(model).filter_by(**keys))
-    if row is None:
-        row = model(**keys, **(defaults or {}))
-        db.add(row)
-        db.flush()
-    return row
-
-
 def _neighbours(db: Session, trees: Any, school: School, year: AcademicYear, made: Counter[str]) -> list[School]:
     """Find or make the neighbouring schools whose classes have a shipped curriculum tree; return them."""
     subjects = {s.code: s for s in db.scalars(select(Subject))}
@@ -143,7 +134,7 @@ def _neighbours(db: Session, trees: Any, school: School, year: AcademicYear, mad
                    for t in teachers for grade, _ in spec.classes):
             made["neighbours_skipped"] += 1
             continue
-        commune = _get_or_add(db, District, province_id=school.province_id, code=spec.commune[0],
+        commune = school_demo.get_or_add(db, District, province_id=school.province_id, code=spec.commune[0],
                               defaults={"name": spec.commune[1], "kind": DistrictKind.commune})
         unit = db.scalar(select(School).where(School.code == spec.code))
         if unit is None:
@@ -152,7 +143,7 @@ def _neighbours(db: Session, trees: Any, school: School, year: AcademicYear, mad
             db.add(unit)
             db.flush()
             made["neighbours_made"] += 1
-        classes = [_get_or_add(db, SchoolClass, school_id=unit.id, academic_year_id=year.id, name=name,
+        classes = [school_demo.get_or_add(db, SchoolClass, school_id=unit.id, academic_year_id=year.id, name=name,
                                defaults={"grade": grade}) for grade, name in spec.classes]
         for t in teachers:
             user = db.scalar(select(User).where(User.username == t.username))
@@ -163,9 +154,9 @@ def _neighbours(db: Session, trees: Any, school: School, year: AcademicYear, mad
                 db.add(user)
                 db.flush()
             subject_id = subjects[t.subject].id
-            _get_or_add(db, TeacherSubject, user_id=user.id, subject_id=subject_id)
+            school_demo.get_or_add(db, TeacherSubject, user_id=user.id, subject_id=subject_id)
             for klass in classes:
-                _get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=user.id, subject_id=subject_id,
+                school_demo.get_or_add(db, TeachingAssignment, class_id=klass.id, teacher_id=user.id, subject_id=subject_id,
                             defaults={"is_homeroom": False})
         db.commit()
         found.append(unit)
