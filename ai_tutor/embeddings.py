@@ -88,7 +88,8 @@ def get_embedder() -> Embedder:
 
 
 def embed(db: Session, embedder: Embedder, texts: Iterable[str]) -> tuple[dict[str, np.ndarray], int]:
-    """Return vectors by text hash, from the cache where held; embed and cache only the missing texts.
+    """Return vectors by text hash, from the cache where held; embed and cache only the missing texts (the session's
+    transaction is committed before encoding, so call it with nothing pending).
 
     Also return how many texts were embedded now (0 when everything was cached)."""
     wanted = {text_sha256(t): t for t in texts}
@@ -101,6 +102,10 @@ def embed(db: Session, embedder: Embedder, texts: Iterable[str]) -> tuple[dict[s
             found[sha] = np.frombuffer(vector, dtype="<f4")
     missing = [sha for sha in shas if sha not in found]
     if missing:
+        # end the reading transaction before encoding (seconds): on SQLite a read that began before another
+        # connection wrote (a worker's heartbeat, a teacher's save) can no longer become a write, and the insert
+        # below would fail at once with "database is locked"; the caller has nothing uncommitted here
+        db.commit()
         vectors = embedder.encode([wanted[sha] for sha in missing])
         rows = []
         for sha, vector in zip(missing, vectors, strict=True):
