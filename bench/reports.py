@@ -151,87 +151,6 @@ def sizes(engine: Any) -> list[tuple[str, int, int]]:
     return out
 
 
-# --- the query shapes proposed for lms_core/blended/aggregates.py (--proposed-refresh) -------------------------
-
-def use_proposed_refresh() -> None:
-    """Swap two functions of lms_core.blended.aggregates for the shapes this bench proposes (see the report).
-
-    1. The committed code filters with row-value IN lists of up to 2,000 tuples, which PostgreSQL can neither hash
-       nor match against an index: every candidate row is compared with every tuple (129 s for the DELETE of one
-       batch of 2,000 plans at 20 schools). Proposed: find a batch's class weeks through a correlated EXISTS on its
-       plans (an index probe on class_id per plan) and recompute the school weeks of whole (school, year) pairs,
-       read through the (school_id, academic_year_id, ...) unique indexes: a superset of the groups, same result.
-    2. The committed code deletes and re-inserts every week of a dirty plan (35 rows) and every school week of its
-       groups, though a day's records change one week: each row written costs ~50-130 µs here (four foreign-key
-       checks, three indexes). Proposed: compute the rows as now, read the stored ones, write only the difference
-       (delete the gone, update the changed by primary key, insert the new)."""
-    from collections import defaultdict
-
-    from sqlalchemy import case, delete, exists, func, select, update
-    from sqlalchemy.orm import aliased
-
-    from lms_core.blended import aggregates
-    from lms_core.blended.models import ClassWeek, SchoolWeek, TeachingPlan
-
-    def sync(db: Session, model: Any, keys: list[str], values: list[str], where: Any,
-             wanted: dict[tuple, dict[str, Any]]) -> None:
-        """Make the stored rows of a model that match `where` equal `wanted` (key → row), writing only changes."""
-        stale, changed = [], []
-        columns = [model.id, *(getattr(model, c) for c in keys + values)]
-        for row in db.execute(select(*columns).where(where)):
-            new = wanted.pop(tuple(row[1:1 + len(keys)]), None)
-            if new is None:
-                stale.append(row[0])
-            elif tuple(row[1 + len(keys):]) != tuple(new[c] for c in values):
-                changed.append({"id": row[0], **{c: new[c] for c in values}})
-        for start in range(0, len(stale), 10000):
-            db.execute(delete(model).where(model.id.in_(stale[start:start + 10000])))
-        if changed:
-            db.execute(update(model), changed)
-        if wanted:
-            db.execute(aggregates.insert(model), list(wanted.values()))
-
-    cw_keys = ["class_id", "subject_id", "academic_year_id", "week"]
-    cw_values = ["school_id", "class_name", "grade", "source", "planned_total", "planned_online", "delivered_total",
-                 "delivered_online"]
-
-    def replace_class_weeks(db: Session, plan_ids: list[int]) -> set[tuple[int, int, int, int]]:
-        rows, groups = aggregates._class_weeks(db, plan_ids)
-        plan = aliased(TeachingPlan)
-        mine = exists().where(plan.id.in_(plan_ids), plan.class_id == ClassWeek.class_id,
-                              plan.subject_id == ClassWeek.subject_id,
-                              plan.academic_year_id == ClassWeek.academic_year_id)
-        sync(db, ClassWeek, cw_keys, cw_values, mine, {tuple(r[c] for c in cw_keys): r for r in rows})
-        return groups
-
-    sw_keys = ["school_id", "academic_year_id", "grade", "subject_id", "week"]
-    sw_values = ["classes", "planned_total", "planned_online", "delivered_total", "delivered_online"]
-
-    def refresh_school_weeks(db: Session, groups: set[tuple[int, int, int, int]]) -> None:
-        schools: dict[int, set[int]] = defaultdict(set)
-        for school_id, year_id, _grade, _subject_id in groups:
-            schools[year_id].add(school_id)
-        for year_id, ids in sorted(schools.items()):
-            ids_list = sorted(ids)
-            for start in range(0, len(ids_list), 100):
-                chunk = ids_list[start:start + 100]
-                summed = select(
-                    ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade, ClassWeek.subject_id,
-                    ClassWeek.week, func.count(func.distinct(case((ClassWeek.planned_total > 0, ClassWeek.class_name)))),
-                    func.sum(ClassWeek.planned_total), func.sum(ClassWeek.planned_online),
-                    func.sum(ClassWeek.delivered_total), func.sum(ClassWeek.delivered_online)) \
-                    .where(ClassWeek.academic_year_id == year_id, ClassWeek.school_id.in_(chunk)) \
-                    .group_by(ClassWeek.school_id, ClassWeek.academic_year_id, ClassWeek.grade, ClassWeek.subject_id,
-                              ClassWeek.week)
-                wanted = {tuple(r[:5]): dict(zip(sw_keys + sw_values, (*r[:5], *(int(v or 0) for v in r[5:])),
-                                                 strict=True)) for r in db.execute(summed)}
-                sync(db, SchoolWeek, sw_keys, sw_values,
-                     (SchoolWeek.academic_year_id == year_id) & SchoolWeek.school_id.in_(chunk), wanted)
-
-    aggregates._replace_class_weeks = replace_class_weeks
-    aggregates.refresh_school_weeks = refresh_school_weeks
-
-
 # --- the views ------------------------------------------------------------------------------------------------
 
 def units(engine: Any, province_id: int) -> dict[str, int]:
@@ -377,8 +296,6 @@ def main() -> None:
     parser.add_argument("--classes-per-school", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5, help="timed repetitions of each view (after one warm-up)")
     parser.add_argument("--keep", action="store_true", help="reuse the generated database when it has this scale")
-    parser.add_argument("--proposed-refresh", action="store_true",
-                        help="time the worker with the query shapes this bench proposes for aggregates.py")
     parser.add_argument("--skip-rebuild", action="store_true",
                         help="with --keep: do not time the full rebuild (the aggregates of the reused database serve)")
     parser.add_argument("--pages", action=argparse.BooleanOptionalAction, default=None,
@@ -394,8 +311,6 @@ def main() -> None:
     from lms_core.blended import aggregates
     from lms_core.db import make_engine
 
-    if args.proposed_refresh:
-        use_proposed_refresh()
     built = prepare(args, url)
     engine = make_engine(url)
     undone = undo_day(engine)  # an earlier run's day, so every run measures the same arrival
@@ -451,8 +366,6 @@ def main() -> None:
               f"{built.periods:,} plan periods, {built.records:,} delivery records")
     else:
         print(f"reused the generated database (--keep): {built.plans:,} plans, {built.records:,} records")
-    print("worker: " + ("the query shapes proposed by this bench (--proposed-refresh), not aggregates.py as committed"
-                        if args.proposed_refresh else "lms_core/blended/aggregates.py as committed"))
     print(f"\n{'step':<58} {'size':>16} {'seconds':>9}")
     if rebuild_s is None:
         print(f"{'aggregate rebuild (every plan of the year)':<58} {'skipped':>16} {'—':>9}")
@@ -483,8 +396,7 @@ def main() -> None:
     for table, n, size in table_sizes:
         print(f"{table:<30} {n:>14,} {size / 2**20:>17,.0f} MiB")
     print(f"\nreproduce: .venv/bin/python bench/reports.py --schools {built.schools} "
-          f"--classes-per-school {args.classes_per_school} --runs {args.runs}"
-          f"{' --proposed-refresh' if args.proposed_refresh else ''}")
+          f"--classes-per-school {args.classes_per_school} --runs {args.runs}")
     if not consistent:
         raise SystemExit(1)
 
