@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -71,3 +72,25 @@ def plan(db: Session, world, curriculum):  # noqa: ANN001, ANN201
     """Class 6A's English plan for the year, made by its teacher."""
     return blended.generate_plan(db=db, actor=world.teacher, host=curriculum, class_id=world.class_6a.id,
                                  subject_id=world.subject.id, year_id=world.year.id)
+
+
+def school_day(world: Any, week: int, weekday: int = 1) -> date:
+    """The date of a weekday (1 = Monday after the year's start) in a week (1-based) of the world's school year."""
+    return world.year.start_date + timedelta(days=7 * (week - 1) + weekday)
+
+
+def record_sample_week(db: Session, world: Any, plan: Any) -> None:
+    """Teach 6A's English the way the aggregate and report tests reason about: periods 1, 2 and 9 planned online;
+    period 1 delivered online live in week 1, period 2 in person in week 1, and period 5 recorded in person in week 3
+    then corrected to online self-paced in week 4 (so only the correction counts)."""
+    for position in (1, 2, 9):
+        blended.change_period(db=db, actor=world.teacher, period_id=plan.periods[position - 1].id,
+                              mode="online_live")
+    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[0].id, delivered_on=school_day(world, 1),
+                    mode="online_live")
+    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[1].id, delivered_on=school_day(world, 1, 2),
+                    mode="in_person")
+    first = blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[4].id,
+                            delivered_on=school_day(world, 3), mode="in_person")
+    blended.correct(db=db, actor=world.teacher, record_id=first.id, delivered_on=school_day(world, 4),
+                    mode="online_self_paced")

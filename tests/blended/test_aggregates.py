@@ -4,8 +4,6 @@ the province's targets (or the defaults) and only for units the reader may see."
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -15,6 +13,7 @@ from lms_core.blended import service as blended
 from lms_core.blended.models import ClassWeek, DirtyPlan, OnlineTarget, Refresh, SchoolWeek
 from lms_core.blended.shares import Scope
 from lms_core.errors import Forbidden, Invalid, NotFound
+from tests.blended.conftest import record_sample_week, school_day
 
 pytestmark = pytest.mark.db
 
@@ -25,26 +24,12 @@ def _weeks(db: Session) -> dict[int, tuple[int, int, int, int]]:
             for r in db.scalars(select(ClassWeek))}
 
 
-def _day(world, week: int, weekday: int = 1):  # noqa: ANN001, ANN202
-    return world.year.start_date + timedelta(days=7 * (week - 1) + weekday)
-
-
 @pytest.fixture()
 def taught(db: Session, world, plan):  # noqa: ANN001, ANN201
     """6A's English plan (70 periods, two a week) with periods 1, 2 and 9 planned online, period 1 delivered online
     live in week 1, period 2 in person in week 1, and period 5 first recorded in person in week 3 then corrected to
     online self-paced in week 4."""
-    for position in (1, 2, 9):
-        blended.change_period(db=db, actor=world.teacher, period_id=plan.periods[position - 1].id,
-                              mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[0].id, delivered_on=_day(world, 1),
-                    mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[1].id, delivered_on=_day(world, 1, 2),
-                    mode="in_person")
-    first = blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[4].id, delivered_on=_day(world, 3),
-                            mode="in_person")
-    blended.correct(db=db, actor=world.teacher, record_id=first.id, delivered_on=_day(world, 4),
-                    mode="online_self_paced")
+    record_sample_week(db, world, plan)
     return plan
 
 
@@ -78,7 +63,7 @@ def test_views_read_the_aggregates_not_the_records(db: Session, world, taught) -
     # grade 6 is lower secondary: 10 % by default
     assert figures.target == 10.0 and not figures.meets_target and figures.gap == 7.1
     # a new record is not seen until the worker has run
-    blended.confirm(db=db, actor=world.teacher, period_id=taught.periods[8].id, delivered_on=_day(world, 5),
+    blended.confirm(db=db, actor=world.teacher, period_id=taught.periods[8].id, delivered_on=school_day(world, 5),
                     mode="online_live")
     assert shares.total(db=db, actor=world.school_admin, scope=school, win=year).delivered_online == 2
     aggregates.refresh(db=db)
@@ -91,7 +76,7 @@ def test_windows_weeks_and_terms(db: Session, world, taught) -> None:
     week1 = shares.total(db=db, actor=world.school_admin, scope=school,
                          win=shares.window(db=db, year_id=world.year.id, kind="week", week=1))
     assert (week1.planned_total, week1.delivered_online, week1.share) == (2, 1, 50.0)
-    to_date = shares.window(db=db, year_id=world.year.id, kind="to_date", today=_day(world, 4))
+    to_date = shares.window(db=db, year_id=world.year.id, kind="to_date", today=school_day(world, 4))
     assert (to_date.first, to_date.last) == (1, 4)
     figures = shares.total(db=db, actor=world.school_admin, scope=school, win=to_date)
     assert (figures.planned_total, figures.delivered_online, figures.share) == (8, 2, 25.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -22,12 +22,9 @@ from lms_core.blended import service as blended
 from lms_core.blended.models import OnlineTarget, SchoolWeek
 from lms_core.org.seed import ensure_academic_year
 from lms_core.web.security import LANG_COOKIE
+from tests.blended.conftest import school_day
 
 pytestmark = pytest.mark.db
-
-
-def _day(world, week: int, weekday: int = 1) -> date:  # noqa: ANN001
-    return world.year.start_date + timedelta(days=7 * (week - 1) + weekday)
 
 
 @pytest.fixture()
@@ -35,17 +32,17 @@ def data(db: Session, world, curriculum, plan):  # noqa: ANN001, ANN201
     """Both schools' plans and records, and the worker's refresh."""
     for position in (1, 2, 9):
         blended.change_period(db=db, actor=world.teacher, period_id=plan.periods[position - 1].id, mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[0].id, delivered_on=_day(world, 1),
+    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[0].id, delivered_on=school_day(world, 1),
                     mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[1].id, delivered_on=_day(world, 1, 2),
+    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[1].id, delivered_on=school_day(world, 1, 2),
                     mode="in_person")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[4].id, delivered_on=_day(world, 4),
+    blended.confirm(db=db, actor=world.teacher, period_id=plan.periods[4].id, delivered_on=school_day(world, 4),
                     mode="online_self_paced")
     other = blended.generate_plan(db=db, actor=world.other_school_teacher, host=curriculum,
                                   class_id=world.other_class.id, subject_id=world.subject.id, year_id=world.year.id)
     for n in range(7):
         blended.confirm(db=db, actor=world.other_school_teacher, period_id=other.periods[n].id,
-                        delivered_on=_day(world, n // 2 + 1), mode="online_live")
+                        delivered_on=school_day(world, n // 2 + 1), mode="online_live")
     aggregates.refresh(db=db)
     return plan
 

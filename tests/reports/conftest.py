@@ -33,11 +33,7 @@ from lms_core.blended import service as blended
 from lms_core.courses.models import Activity, Course, Lesson, Unit
 from lms_core.plugins.host import PluginHost
 from lms_core.progress.models import StatementRow
-from tests.blended.conftest import CurriculumPlugin
-
-
-def _day(world: Any, week: int, weekday: int = 1) -> Any:
-    return world.year.start_date + timedelta(days=7 * (week - 1) + weekday)
+from tests.blended.conftest import CurriculumPlugin, record_sample_week, school_day
 
 
 @pytest.fixture()
@@ -46,24 +42,14 @@ def report_plans(db: Session, world) -> Any:  # noqa: ANN001
     planner = PluginHost(load_entry_points=False, plugins={"curriculum": CurriculumPlugin(world.subject.id)})
     plan_a = blended.generate_plan(db=db, actor=world.teacher, host=planner, class_id=world.class_6a.id,
                                    subject_id=world.subject.id, year_id=world.year.id)
-    for position in (1, 2, 9):
-        blended.change_period(db=db, actor=world.teacher, period_id=plan_a.periods[position - 1].id,
-                              mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan_a.periods[0].id, delivered_on=_day(world, 1),
-                    mode="online_live")
-    blended.confirm(db=db, actor=world.teacher, period_id=plan_a.periods[1].id, delivered_on=_day(world, 1, 2),
-                    mode="in_person")
-    first = blended.confirm(db=db, actor=world.teacher, period_id=plan_a.periods[4].id, delivered_on=_day(world, 3),
-                            mode="in_person")
-    blended.correct(db=db, actor=world.teacher, record_id=first.id, delivered_on=_day(world, 4),
-                    mode="online_self_paced")
+    record_sample_week(db, world, plan_a)
     plan_b = blended.generate_plan(db=db, actor=world.other_school_teacher, host=planner,
                                    class_id=world.other_class.id, subject_id=world.subject.id, year_id=world.year.id)
     for position in range(1, 9):
         period = plan_b.periods[position - 1]
         blended.change_period(db=db, actor=world.other_school_teacher, period_id=period.id, mode="online_live")
         blended.confirm(db=db, actor=world.other_school_teacher, period_id=period.id,
-                        delivered_on=_day(world, (position + 1) // 2), mode="online_live")
+                        delivered_on=school_day(world, (position + 1) // 2), mode="online_live")
     aggregates.refresh(db=db)
     return world
 
