@@ -184,7 +184,7 @@ def change_period(*, db: Session, actor: User, period_id: int, week: int | None 
 
 # --- delivery records -------------------------------------------------------------------------------------------
 
-def _courses_of(plan: TeachingPlan) -> Any:
+def courses_of(plan: TeachingPlan) -> Any:
     """Return the ids of the courses of the plan's subject and year taught to its class (a subquery)."""
     return select(Course.id).join(course_classes, course_classes.c.course_id == Course.id).where(
         course_classes.c.class_id == plan.class_id, Course.subject_id == plan.subject_id,
@@ -205,10 +205,10 @@ def _check_record(db: Session, plan: TeachingPlan, delivered_on: date, mode: str
         raise Invalid(EVIDENCE_MODE)
     if live_session_id is not None and db.scalar(select(Activity.id).where(
             Activity.id == live_session_id, Activity.type == LIVE_TYPE,
-            Activity.course_id.in_(_courses_of(plan)))) is None:
+            Activity.course_id.in_(courses_of(plan)))) is None:
         raise Invalid(BAD_LIVE_SESSION)
     if lesson_id is not None and db.scalar(select(Lesson.id).where(
-            Lesson.id == lesson_id, Lesson.course_id.in_(_courses_of(plan)))) is None:
+            Lesson.id == lesson_id, Lesson.course_id.in_(courses_of(plan)))) is None:
         raise Invalid(BAD_LESSON)
     return checked, clean
 
@@ -309,12 +309,12 @@ def _evidence(db: Session, plan: TeachingPlan) -> list[_Evidence]:
     found = []
     lives = db.execute(select(Activity, func.count(Attendance.student_id)).join(
         Attendance, Attendance.activity_id == Activity.id).where(
-        Activity.type == LIVE_TYPE, Activity.course_id.in_(_courses_of(plan)), Attendance.status.in_(ATTENDED),
+        Activity.type == LIVE_TYPE, Activity.course_id.in_(courses_of(plan)), Attendance.status.in_(ATTENDED),
         Attendance.student_id.in_(students)).group_by(Activity.id))
     for activity, count in lives:
         found.append(_Evidence(_local_date(session_of(activity).starts_at), Mode.online_live, activity.id, None,
                                activity.title, count))
-    for course_id in db.scalars(_courses_of(plan)):
+    for course_id in db.scalars(courses_of(plan)):
         done = db.execute(select(Lesson.id, Lesson.title, func.min(StatementRow.timestamp),
                                  func.count(func.distinct(StatementRow.user_id)))
                           .join(Activity, Activity.id == StatementRow.activity_id)
