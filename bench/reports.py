@@ -8,8 +8,8 @@ secondary), 30 classes each, a teaching plan per class and subject (10 subjects,
 ~910 periods a class), and the last complete school year of delivery records (~13 M; some corrected). Then:
 
 1. the full aggregate build, `aggregates.rebuild` (class weeks, then school weeks, of every plan of the year);
-2. a day's records arrive: the year's last school day, up to 6 periods per class (~90,000 records, one queue row
-   each, as the teachers' saves would add them), then `aggregates.refresh`, the worker's job, is timed;
+2. a day's records arrive: the year's last school day, up to 6 periods per class (~73,000 records at full scale, one
+   queue row each, as the teachers' saves would add them), then `aggregates.refresh`, the worker's job, is timed;
 3. the dashboard views, as a province staff member: the service calls each view makes (shares.total, figures by
    the view's breakdowns, trend, below_target) for the province, a commune, a school and a class; and the pages
    `/blended/{province,district,school,class}/{id}` through the ASGI app when those routes exist;
@@ -19,7 +19,7 @@ Each view is timed --runs times after one warm-up run: p50 and p95. For contrast
 raw records (what a page would cost without the aggregates) is timed once.
 
     .venv/bin/python bench/reports.py --scale small         # 20 schools: about a minute
-    .venv/bin/python bench/reports.py                       # 500 schools × 30 classes (~15 min to generate)
+    .venv/bin/python bench/reports.py                       # 500 schools × 30 classes: about 10 min
     .venv/bin/python bench/reports.py --keep                # reuse the generated database of an earlier run
     .venv/bin/python bench/reports.py --schools 100 --classes-per-school 20 --runs 10 --no-pages
 """
