@@ -1,6 +1,7 @@
 """Archive safety: refuse zip bombs, path traversal, encrypted and deeply nested members before unpacking.
 
-Used by every upload that is a zip inside: Excel class lists, and DOCX, PPTX and zip materials.
+Used by every upload that is a zip inside: Excel class lists, and DOCX, PPTX and zip materials. Office files read
+with the standard library's XML parser (openpyxl) are also refused when they declare a DTD or entities.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+from xml.parsers import expat
 
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
@@ -112,3 +115,24 @@ def _check_nested(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budg
     if depth + 1 > budget.max_depth:
         raise Invalid(NESTED_ARCHIVE)
     _check(archive.read(info), budget, depth=depth + 1)
+
+
+def refuse_dtd(data: bytes, *, broken: str) -> None:
+    """Refuse, as Invalid(broken), an Office file whose XML declares a DTD or entities (OOXML never does)."""
+    def refuse(*_: Any) -> None:
+        raise ValueError("DTD")
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            if not info.filename.endswith((".xml", ".rels")):
+                continue
+            parser = expat.ParserCreate()
+            parser.StartDoctypeDeclHandler = refuse
+            parser.EntityDeclHandler = refuse
+            try:
+                with archive.open(info) as stream:
+                    while chunk := stream.read(1 << 16):
+                        parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+            except (expat.ExpatError, ValueError, zipfile.BadZipFile, OSError, EOFError):
+                raise Invalid(broken) from None

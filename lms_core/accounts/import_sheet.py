@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from lms_core.archives import BROKEN_ARCHIVE, check_zip
+from lms_core.archives import BROKEN_ARCHIVE, check_zip, refuse_dtd
 from lms_core.text import fold
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
@@ -123,7 +123,8 @@ def check_size(size: int, max_bytes: int) -> None:
 
 
 def check_xlsx(data: bytes) -> None:
-    """Refuse anything that is not an .xlsx archive of sane unpacked size (by content, not name)."""
+    """Refuse anything that is not an .xlsx archive of sane unpacked size (by content, not name), or whose XML
+    declares a DTD or entities."""
     if data.startswith(OLE_MAGIC):
         raise Invalid(OLD_XLS)
     if not data.startswith(ZIP_MAGIC):
@@ -137,6 +138,7 @@ def check_xlsx(data: bytes) -> None:
     names = {info.filename for info in infos}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise Invalid(NOT_XLSX)
+    refuse_dtd(data, broken=BROKEN_FILE)  # openpyxl parses with the standard library, which expands entities
 
 
 def _match_header(cells: tuple[Any, ...]) -> dict[str, Column]:

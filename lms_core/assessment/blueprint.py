@@ -20,7 +20,6 @@ from enum import StrEnum
 from typing import Any
 
 from lms_core.accounts.import_sheet import BROKEN_FILE, check_size, check_xlsx
-from lms_core.assessment.formats.docx_vn import refuse_dtd
 from lms_core.assessment.items import Level, ParseProblem, QType
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
@@ -481,7 +480,6 @@ def from_xlsx(data: bytes) -> Blueprint:
 
     check_size(len(data), MAX_FILE)
     check_xlsx(data)
-    refuse_dtd(data, broken=BROKEN_FILE)
     try:
         wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds of error on a damaged file

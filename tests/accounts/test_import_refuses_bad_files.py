@@ -14,6 +14,7 @@ from lms_core.accounts import import_sheet, importer
 from lms_core.errors import DomainError, Invalid, TooLarge
 from lms_core.settings import get_settings
 from tests.accounts.conftest import fixture_bytes, stored_counts
+from tests.office import declare_entities
 
 REFUSED = [
     ("truncated.xlsx", import_sheet.BROKEN_FILE),
@@ -47,6 +48,19 @@ def test_unreadable_files_are_refused_with_a_clear_message(db: Session, school, 
         importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=fixture_bytes(name))
     assert refused.value.message == message
     assert refused.value.status_code == 422
+    assert stored_counts(db) == before
+
+
+def test_a_class_list_declaring_xml_entities_is_refused(db: Session, school) -> None:
+    clean = fixture_bytes("clean.xlsx")
+    assert importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=clean,
+                                 dry_run=True).ok  # the clean list reads
+    before = stored_counts(db)
+    for member in ("xl/worksheets/sheet1.xml", "xl/workbook.xml", "[Content_Types].xml"):
+        with pytest.raises(Invalid) as refused:
+            importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id,
+                                  data=declare_entities(clean, member))
+        assert refused.value.message == import_sheet.BROKEN_FILE, member
     assert stored_counts(db) == before
 
 

@@ -89,6 +89,26 @@ def test_a_clean_import_creates_the_tree_from_csv_or_xlsx(db: Session, world) ->
     assert province_items(db, world) == 2  # the file replaces the tree
 
 
+def test_a_workbook_declaring_xml_entities_is_refused_and_the_tree_kept(db: Session, curriculum) -> None:
+    from openpyxl import Workbook
+
+    from lms_core.accounts.import_sheet import BROKEN_FILE
+    from tests.office import declare_entities
+
+    world = curriculum
+    wb = Workbook()
+    wb.active.append(["Mã môn", "Lớp", "Chủ đề", "Bài", "Số tiết"])
+    wb.active.append(["CN", 6, "Nhà ở", "Bài 1", 35])
+    buf = io.BytesIO()
+    wb.save(buf)
+    before = province_items(db, world)
+    with pytest.raises(Invalid) as refused:
+        importer.apply_import(db=db, actor=world.province_staff, province_id=world.province.id,
+                              data=declare_entities(buf.getvalue(), "xl/worksheets/sheet1.xml"))
+    assert refused.value.message == BROKEN_FILE
+    assert province_items(db, world) == before == 6  # the curriculum fixture's tree: 2 topics, 4 lessons
+
+
 @pytest.mark.parametrize("who", ["teacher", "school_admin", "district_staff"])
 def test_only_the_provinces_department_imports_or_edits(db: Session, curriculum, who: str) -> None:
     world = curriculum

@@ -14,13 +14,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from xml.parsers import expat
 
-from lms_core.archives import check_zip
+from lms_core.archives import check_zip, refuse_dtd
 from lms_core.assessment.items import Choice, Item, NumericKey, ParseProblem, ParseResult, QType, TFStatement, check
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
@@ -158,27 +156,6 @@ def parse_tf(text: str) -> list[bool] | None:
     if len(words) != 4 or re.sub(r"đúng|sai|[đsdtf]|[\s,;/\-–|]", "", text):
         return None
     return [w not in ("sai", "s", "f") for w in words]
-
-
-def refuse_dtd(data: bytes, *, broken: str) -> None:
-    """Refuse, as Invalid(broken), an Office file whose XML declares a DTD or entities (OOXML never does)."""
-    def refuse(*_: Any) -> None:
-        raise ValueError("DTD")
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        for info in archive.infolist():
-            if not info.filename.endswith((".xml", ".rels")):
-                continue
-            parser = expat.ParserCreate()
-            parser.StartDoctypeDeclHandler = refuse
-            parser.EntityDeclHandler = refuse
-            try:
-                with archive.open(info) as stream:
-                    while chunk := stream.read(1 << 16):
-                        parser.Parse(chunk, False)
-                parser.Parse(b"", True)
-            except (expat.ExpatError, ValueError, zipfile.BadZipFile, OSError, EOFError):
-                raise Invalid(broken) from None
 
 
 def _open(data: bytes) -> Any:

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from lms_core.accounts.import_sheet import BROKEN_FILE, HEADER_SCAN_ROWS, check_size, check_xlsx, clean
-from lms_core.assessment.formats.docx_vn import parse_letters, parse_tf, refuse_dtd
+from lms_core.assessment.formats.docx_vn import parse_letters, parse_tf
 from lms_core.assessment.items import (Blank, Choice, Criterion, Item, Level, NumericKey, Pair, ParseProblem,
                                        ParseResult, QType, TFStatement, check)
 from lms_core.errors import Invalid, TooLarge
@@ -258,7 +258,6 @@ def parse_xlsx(data: bytes) -> ParseResult:
 
     check_size(len(data), MAX_BYTES)
     check_xlsx(data)
-    refuse_dtd(data, broken=BROKEN_FILE)  # openpyxl does not refuse entity declarations by itself
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds (KeyError, ParseError, InvalidFileException…)
