@@ -46,7 +46,7 @@ def _form_id(value: str) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(value)
 
@@ -181,13 +181,13 @@ def save_settings(request: Request, course_id: Id, db: DbSession, user: CurrentU
         if materials == "chosen" and not ids:
             raise Invalid(CHOOSE_MATERIALS)
         limit = daily_limit.strip()
-        if not limit.isdigit():
+        if not limit.isdecimal():
             raise Invalid(service.BAD_LIMIT, max=service.MAX_DAILY_LIMIT)
         service.set_policy(db=db, actor=user, course_id=course.id, mode=mode, daily_limit=int(limit),
                            material_ids=ids if materials == "chosen" else None)
     except Invalid as exc:
         db.rollback()
-        kept = {int(i) for i in raw_ids if i.isdigit() and len(i) <= 10}
+        kept = {int(i) for i in raw_ids if i.isdecimal() and len(i) <= 10}
         return _settings_page(request, db, course, {"mode": mode, "materials": materials, "material_ids": kept,
                                                     "daily_limit": daily_limit}, error=exc.translated(),
                               status_code=exc.status_code)

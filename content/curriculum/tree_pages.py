@@ -60,7 +60,7 @@ def province_field(value: str) -> int | None:
     text = value.strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(text)
 
@@ -251,7 +251,7 @@ def set_target(request: Request, db: DbSession, user: CurrentUser, province_id: 
                percent: Number, grade: Annotated[str, Form(max_length=2)] = "",
                subject: Annotated[str, Form(max_length=16)] = "") -> Response:
     """Set the province's coverage target (percent of curriculum periods)."""
-    shown_grade = int(grade) if grade.isdigit() and 1 <= int(grade) <= 12 else None
+    shown_grade = int(grade) if grade.isdecimal() and 1 <= int(grade) <= 12 else None
     service.require_province_editor(user, province_id)
     try:
         text = percent.strip().replace(",", ".")

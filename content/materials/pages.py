@@ -75,9 +75,9 @@ class FieldsForm(BaseModel):
 def _fields(form: FieldsForm, kind: str) -> service.MaterialFields:
     """Return the service's fields from a form; refuse ids and languages that are not offered."""
     subject = form.subject_id.strip()
-    if subject and (not subject.isdigit() or not 1 <= int(subject) <= MAX_ID):
+    if subject and (not subject.isdecimal() or not 1 <= int(subject) <= MAX_ID):
         raise Invalid(BAD_FORM)
-    if any(not g.strip().isdigit() for g in form.grades):
+    if any(not g.strip().isdecimal() for g in form.grades):
         raise Invalid(service.BAD_GRADE)
     if form.language not in LANGUAGES:
         raise Invalid(BAD_LANGUAGE)
@@ -262,8 +262,8 @@ def material_page(request: Request, material_id: MaterialId, db: DbSession, user
         "track_url": f"{base}/transcript.vtt" if shown and shown.transcript_sha256 else None,
         "history": history, "people": people, "may_edit": permissions.can(user, "material.edit", material),
         "has_files": material.kind in service.ACCEPTED,
-        "uploaded": request.query_params.get("uploaded", "").isdigit(),
-        "restored": request.query_params.get("restored", "").isdigit(),
+        "uploaded": request.query_params.get("uploaded", "").isdecimal(),
+        "restored": request.query_params.get("restored", "").isdecimal(),
         "saved": request.query_params.get("saved") == "1",
         "steps": review.steps_for(db=db, actor=user, material=material),
         "review_notice": request.query_params.get("review"),

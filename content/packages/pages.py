@@ -64,7 +64,7 @@ def export_download(
     published_only: Annotated[bool, Form()] = False,
 ) -> Response:
     """Download the chosen materials as one package."""
-    selection = export.Selection(subject_code=subject_code or None, grade=int(grade) if grade.isdigit() else None,
+    selection = export.Selection(subject_code=subject_code or None, grade=int(grade) if grade.isdecimal() else None,
                                  published_only=published_only)
     return download(export.export_package(db=db, actor=user, selection=selection))
 

@@ -41,7 +41,7 @@ def _number(value: str, high: int) -> int | None:
     value = value.strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= high:
+    if not value.isdecimal() or not 1 <= int(value) <= high:
         raise Invalid(BAD_FILTER)
     return int(value)
 

@@ -96,7 +96,7 @@ def parse_date(value: Any, today: date) -> date | None:
         day = value.date()
     elif isinstance(value, date):
         day = value
-    elif isinstance(value, str) and value.replace(".", "", 1).isdigit() and 1 <= float(value) < 80_000:
+    elif isinstance(value, str) and value.replace(".", "", 1).isdecimal() and 1 <= float(value) < 80_000:
         day = from_excel(float(value)).date()
     elif isinstance(value, str) and (m := DMY.match(value)):
         day = date(int(m[3]), int(m[2]), int(m[1]))

@@ -37,7 +37,7 @@ def _id(value: str | None) -> int | None:
     text = (value or "").strip()
     if not text:
         return None
-    if not text.isdigit() or not 1 <= int(text) <= MAX_ID:
+    if not text.isdecimal() or not 1 <= int(text) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(text)
 
@@ -56,7 +56,7 @@ def _birth_date(value: str) -> date | None:
     if not text:
         return None
     try:
-        if text.replace(".", "").isdigit():  # an Excel serial number makes no sense in a form
+        if text.replace(".", "").isdecimal():  # an Excel serial number makes no sense in a form
             raise ValueError(text)
         return parse_date(text, date.today())
     except ValueError:

@@ -109,7 +109,7 @@ def _int(value: str | None, *, low: int = 1, high: int = MAX_ID) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not low <= int(value) <= high:
+    if not value.isdecimal() or not low <= int(value) <= high:
         raise Invalid(BAD_FORM)
     return int(value)
 
@@ -298,7 +298,7 @@ def _form_page(request: Request, db: Any, user: User, *, values: dict[str, Any],
     picker = question_curriculum.picker(
         db=db, host=request.app.state.plugins, school_id=_question_school(user, question),
         subject_id=place.get("subject_id"), grade=place.get("grade"),
-        checked=[int(v) for v in ticked if str(v).isdigit() and int(v) <= MAX_ID])
+        checked=[int(v) for v in ticked if str(v).isdecimal() and int(v) <= MAX_ID])
     return render(request, "assessment/question_form.html", {
         **_helpers(), "values": values, "place": place, "question": question, "problems": problems or [],
         "subjects": _subject_names(db), "option_rows": rows, "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZ",
@@ -316,7 +316,7 @@ def _curriculum_choice(request: Request, db: Any, user: User, fields: dict[str, 
     """Return the ticked curriculum items, refused unless each is in the tree of the chosen subject and grade
     (None: no curriculum is installed, so the form showed none and the question keeps what it had)."""
     raw = [v.strip() for v in fields.get("curriculum_item", [])]
-    bad = [v for v in raw if not v.isdigit() or len(v) > 10 or int(v) > MAX_ID]
+    bad = [v for v in raw if not v.isdecimal() or len(v) > 10 or int(v) > MAX_ID]
     if bad:
         raise Invalid(question_curriculum.UNKNOWN_ITEMS, ids=", ".join(v[:12] for v in bad[:5]))
     ids = [int(v) for v in raw]

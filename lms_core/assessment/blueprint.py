@@ -309,7 +309,7 @@ def _whole(value: Any, low: int, high: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise Invalid(BAD_FILE)
     text = str(value).strip()
-    if not text.isdigit() or not low <= int(text) <= high:
+    if not text.isdecimal() or not low <= int(text) <= high:
         raise Invalid(BAD_FILE)
     return int(text)
 
@@ -461,7 +461,7 @@ def _cell_count(value: Any, where: str, high: int = MAX_PER_CELL) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or len(text) > 10 or int(text) > high:
+    if isinstance(value, bool) or not text.isdecimal() or len(text) > 10 or int(text) > high:
         raise Invalid(BAD_VALUE, where=where, value=text[:40])
     return int(text)
 

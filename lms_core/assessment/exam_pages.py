@@ -86,7 +86,7 @@ class _Reader:
         text = (self.fields.get(name) or "").strip()
         if not text:
             return default
-        if not text.isdigit() or len(text) > 10 or int(text) > high:
+        if not text.isdecimal() or len(text) > 10 or int(text) > high:
             self._bad(text)
             return default
         return int(text)
@@ -107,7 +107,7 @@ class _Reader:
 
 def _whole(text: str, *, high: int = bpm.MAX_ID) -> int | None:
     text = (text or "").strip()
-    return int(text) if text.isdigit() and len(text) <= 10 and int(text) <= high else None
+    return int(text) if text.isdecimal() and len(text) <= 10 and int(text) <= high else None
 
 
 def _count_name(r: int, part: bpm.Part, level: Any) -> str:
@@ -265,7 +265,7 @@ async def exam_form_post(request: Request, db: DbSession, user: CurrentUser) -> 
             return _form_page(request, db, bp, availability=drawn.cells,
                               status_code=200 if drawn.complete or action != "build" else 422)
         raw = fields.get("versions", "").strip() or "4"
-        versions = int(raw) if raw.isdigit() and len(raw) <= 4 else 0  # 0 is refused by the builder, with its message
+        versions = int(raw) if raw.isdecimal() and len(raw) <= 4 else 0  # 0 is refused by the builder, with its message
         exam = builder.build(bp, drawn, seed, versions=versions)
     except Invalid as exc:
         return _form_page(request, db, bp, problems=[exc.translated()], status_code=422)

@@ -70,7 +70,7 @@ def raw_answer(item: Item, slot: int, form: Any) -> Any:
         positions = [str(form.get(f"{name}_{k}") or "").strip() for k in range(len(item.order))]
         if not any(positions):
             return None
-        if not all(p.isdigit() for p in positions) or sorted(int(p) for p in positions) != list(range(1, len(positions) + 1)):
+        if not all(p.isdecimal() for p in positions) or sorted(int(p) for p in positions) != list(range(1, len(positions) + 1)):
             raise Invalid(grading.NOT_AN_ORDER)
         order = [0] * len(positions)
         for k, p in enumerate(positions):
@@ -257,7 +257,7 @@ def _whole(text: str) -> int | None:
     text = (text or "").strip()
     if not text:
         return None
-    if not text.isdigit() or len(text) > 6:
+    if not text.isdecimal() or len(text) > 6:
         raise Invalid(BAD_NUMBER)
     return int(text)
 
@@ -529,7 +529,7 @@ def set_points(request: Request, course_id: Id, attempt_id: Id, db: DbSession, u
     if activity.course_id != course_id:
         raise NotFound(quiz.ATTEMPT_NOT_FOUND)
     number = slot.strip()
-    index = int(number) if number.isdigit() else None
+    index = int(number) if number.isdecimal() else None
     try:
         if index is None:
             raise Invalid(quiz.NO_SUCH_QUESTION, number=number[:8] or "?")

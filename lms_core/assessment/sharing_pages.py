@@ -231,5 +231,5 @@ def sharing_context(request: Request, db: Session, user: User, question: Questio
     notice = request.query_params.get("sharing")
     copied = request.query_params.get("copied")
     return {"sharing": state, "sharing_notice": notice if notice in ("sent", "withdrawn") else None,
-            "copied_from": int(copied) if copied and copied.isdigit() and len(copied) < 11 else None,
+            "copied_from": int(copied) if copied and copied.isdecimal() and len(copied) < 11 else None,
             "STATUS_LABELS": sharing.STATUS_LABELS, "KIND_LABELS": sharing.KIND_LABELS}

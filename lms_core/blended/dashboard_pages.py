@@ -129,7 +129,7 @@ def pick_window(db: Session, year: AcademicYear, value: str, week_text: str, tod
     weeks = shares.weeks_in(year)
     week = None
     if week_text.strip():
-        if not (week_text.strip().isascii() and week_text.strip().isdigit()) or not 1 <= int(week_text) <= weeks:
+        if not (week_text.strip().isascii() and week_text.strip().isdecimal()) or not 1 <= int(week_text) <= weeks:
             raise Invalid(CHOOSE_WEEK, weeks=weeks)
         week = int(week_text)
     term = TERM_VALUE.fullmatch(value)

@@ -76,7 +76,7 @@ def _id(value: str) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(value)
 
@@ -132,7 +132,7 @@ def make_plan(request: Request, db: DbSession, user: CurrentUser, class_id: Anno
     except DomainError as exc:
         db.rollback()
         raw = year_id.strip()
-        return _list_page(request, db, user, int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None,
+        return _list_page(request, db, user, int(raw) if raw.isdecimal() and int(raw) <= MAX_ID else None,
                           error=exc.translated(), status_code=exc.status_code)
     return RedirectResponse(f"/plans/{plan.id}?done=made", status_code=303)
 
@@ -201,7 +201,7 @@ def change_period(request: Request, plan_id: Id, period_id: Id, db: DbSession, u
     period = period_in(db, plan_id, period_id)
     try:
         typed = week.strip()
-        if typed and not (typed.isdigit() and len(typed) <= 3):
+        if typed and not (typed.isdecimal() and len(typed) <= 3):
             raise Invalid(service.BAD_WEEK, weeks=period.plan.weeks)
         service.change_period(db=db, actor=user, period_id=period.id, week=int(typed) if typed else None,
                               mode=mode or None)

@@ -58,7 +58,7 @@ def add_post(request: Request, course_id: Id, activity_id: Id, db: DbSession, us
     activity = _activity(db, user, course_id, activity_id)
     try:
         parent = parent_id.strip()
-        if parent and (not parent.isdigit() or not 1 <= int(parent) <= MAX_ID):
+        if parent and (not parent.isdecimal() or not 1 <= int(parent) <= MAX_ID):
             raise Invalid(BAD_FORM)
         row = discussion.post(db=db, actor=user, activity_id=activity.id, body=body,
                               parent_id=int(parent) if parent else None)

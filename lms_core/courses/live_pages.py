@@ -44,7 +44,7 @@ def add_live_session(request: Request, course_id: Id, lesson_id: Id, db: DbSessi
     try:
         starts_at = form_when(form.starts_at)
         duration = form.duration_minutes.strip()
-        if starts_at is None or not duration.isdigit():
+        if starts_at is None or not duration.isdecimal():
             raise Invalid(NO_START)
         courses.add_activity(db=db, actor=user, types=activity_types(request), lesson_id=lesson.id, type=live.TYPE,
                              title=form.title, instructions=form.instructions, required=form.required != "0",
@@ -78,7 +78,7 @@ def attendance_form(request: Request, course_id: Id, activity_id: Id, db: DbSess
     """Show the attendance form of a live session: its students, each present, late or absent."""
     saved = request.query_params.get("saved", "")
     return _attendance_page(request, db, user, course_id, activity_id,
-                            saved=int(saved) if saved.isdigit() and len(saved) < 6 else None)
+                            saved=int(saved) if saved.isdecimal() and len(saved) < 6 else None)
 
 
 class AttendanceForm(BaseModel):
@@ -99,7 +99,7 @@ def save_attendance(request: Request, course_id: Id, activity_id: Id, db: DbSess
         if len(form.student) != len(form.status):
             raise Invalid(BAD_FORM)
         for raw_id, status in zip(form.student, form.status, strict=True):
-            if not raw_id.isdigit() or not 1 <= int(raw_id) <= MAX_ID or len(status) > 16:
+            if not raw_id.isdecimal() or not 1 <= int(raw_id) <= MAX_ID or len(status) > 16:
                 raise Invalid(BAD_FORM)
             if status:
                 chosen[int(raw_id)] = status

@@ -39,7 +39,7 @@ def form_int(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(value)
 

@@ -37,7 +37,7 @@ def _id(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+    if not value.isdecimal() or not 1 <= int(value) <= MAX_ID:
         raise Invalid(BAD_FORM)
     return int(value)
 
@@ -120,7 +120,7 @@ def _grid_page(request: Request, db: Any, user: User, gradebook_id: int, *, valu
     summary = [f"{names.get(s, '?')} – {heading(column_of[c], data.gradebook.mode) if c in column_of else '?'}: {text}"
                for (c, s), text in cell_errors.items()]
     notice = {k: request.query_params.get(k) for k in ("saved", "added", "updated", "kept", "mapped", "periods")
-              if request.query_params.get(k, "").isdigit()}
+              if request.query_params.get(k, "").isdecimal()}
     return render(request, "gradebook/grid.html", {
         **_helpers(), "grid": data, "may_edit": may_edit, "values": values or {}, "cell_errors": cell_errors,
         "summary": summary, "error": error, "reason": reason, "notice": notice,
@@ -179,7 +179,7 @@ def set_periods(request: Request, gradebook_id: Id, db: DbSession, user: Current
     gradebook = service.editable_gradebook(db=db, actor=user, gradebook_id=gradebook_id)
     try:
         text = periods_per_year.strip()
-        if not text.isdigit():
+        if not text.isdecimal():
             raise Invalid(rules.BAD_PERIODS, value=text)
         service.set_periods(db=db, actor=user, gradebook_id=gradebook.id, periods_per_year=int(text))
     except (Invalid, Conflict) as exc:

@@ -69,7 +69,7 @@ def school_submit(request: Request, db: DbSession, user: CurrentUser, province_i
     """Add a school with its first administrator; show the one-time password."""
     try:
         made = admin.create_school(db=db, actor=user, province_id=province_id,
-                                   district_id=int(district_id) if district_id.isdigit() else None, code=code, name=name,
+                                   district_id=int(district_id) if district_id.isdecimal() else None, code=code, name=name,
                                    level=level, admin_full_name=admin_full_name, admin_username=admin_username,
                                    address=address)
     except DomainError as exc:

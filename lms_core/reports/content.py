@@ -315,7 +315,7 @@ def period_of(*, db: Session, year_id: int, key: str) -> Period:
         win = shares.window(db=db, year_id=year.id, kind="year")
         return Period(key, gettext(PERIOD_NAMES[key]), year, win, year.start_date, year.end_date)
     parts = key.split("-")
-    if len(parts) == 3 and parts[0] == "weeks" and all(p.isdigit() and len(p) <= 2 for p in parts[1:]):
+    if len(parts) == 3 and parts[0] == "weeks" and all(p.isdecimal() and len(p) <= 2 for p in parts[1:]):
         first, last = int(parts[1]), int(parts[2])
         if 1 <= first <= last <= shares.weeks_in(year):
             start = year.start_date + timedelta(days=7 * (first - 1))

@@ -70,7 +70,7 @@ class RequestContextMiddleware:
         try:
             limit = self.upload_body if UPLOAD_PATH.match(path) else self.max_body
             length = headers.get("content-length")
-            if length is not None and (not length.isdigit() or int(length) > limit):
+            if length is not None and (not length.isdecimal() or int(length) > limit):
                 await self._too_large(scope, send)
                 return
             received = 0

@@ -100,6 +100,22 @@ def test_moving_recording_and_the_figures_of_the_list(db: Session, world, plan, 
         "70", "1 <small>1,4 %</small>", "2 <small>2,9 %</small>", "1 <small>1,4 %</small>"]
 
 
+def test_digits_that_are_not_numbers_are_refused_and_nothing_changes(db: Session, world, plan, client_for) -> None:
+    """'²' and '½' pass str.isdigit() but not int(): a clear refusal, never a server error."""
+    teacher = client_for(world.teacher)
+    before = _periods(db, plan)
+    for bad in ("²", "3²", "½"):
+        made = teacher.post("/plans", data={"class_id": bad, "subject_id": str(world.subject.id), "year_id": bad})
+        assert made.status_code == 422, bad
+        moved = teacher.post(f"/plans/{plan.id}/periods/{plan.periods[0].id}", data={"week": bad, "mode": "in_person"})
+        assert moved.status_code == 422, bad
+        recorded = teacher.post(f"/plans/{plan.id}/periods/{plan.periods[0].id}/records",
+                                data={"delivered_on": _day(world).isoformat(), "mode": "online_self_paced",
+                                      "lesson_id": bad})
+        assert recorded.status_code == 422, bad
+    assert _periods(db, plan) == before and _records(db) == []
+
+
 def test_a_week_takes_one_mode_for_all_its_periods(db: Session, world, plan, client_for) -> None:
     teacher = client_for(world.teacher)
     done = teacher.post(f"/plans/{plan.id}/weeks/2/mode", data={"mode": "online_self_paced"})

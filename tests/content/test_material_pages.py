@@ -80,6 +80,9 @@ def test_a_refused_form_keeps_what_was_typed_and_stores_nothing(db: Session, sch
     assert _counts(db) == before
     bad_language = _create(client, language="xx")
     assert bad_language.status_code == 422 and _counts(db) == before
+    for subject, grades in (("²", []), ("", ["6", "²"])):  # digits str.isdigit() accepts and int() does not
+        refused = _create(client, subject_id=subject, grades=grades)
+        assert refused.status_code == 422 and _counts(db) == before
 
 
 def test_markdown_cannot_carry_scripts(school, client_for) -> None:
