@@ -13,6 +13,7 @@ from openpyxl.utils import get_column_letter
 from content.curriculum.coverage import Coverage, Share
 from lms_core.i18n import N_, current_locale, gettext
 from lms_core.org.models import LEVEL_LABELS
+from lms_core.spreadsheets import workbook_bytes
 
 H_LEVEL = N_("Level")
 H_SUBJECT = N_("Subject")
@@ -88,9 +89,7 @@ def xlsx(result: Coverage, province_name: str | None) -> bytes:
             ws.cell(row=ws.max_row, column=5).number_format = PERCENT
         ws.freeze_panes = "A2"
         _widths(ws, [28, 8, 16, 16, 12, 60])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _widths(ws, widths: list[int]) -> None:

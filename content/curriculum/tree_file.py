@@ -11,6 +11,7 @@ from openpyxl.styles import Font
 from content.curriculum.service import Tree
 from lms_core.i18n import N_, gettext
 from lms_core.org.models import Subject
+from lms_core.spreadsheets import workbook_bytes
 
 # The importer finds its columns by these names (compared without accents), so they are data, not UI text.
 HEADER = ("Mã môn", "Lớp", "Chủ đề", "Bài", "Số tiết")
@@ -44,9 +45,7 @@ def xlsx(rows: list[Row], subjects: list[Subject], locale: str) -> bytes:
     for subject in subjects:
         codes.append((subject.code, subject.name(locale)))
     codes.column_dimensions["B"].width = 40
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def csv_bytes(rows: list[Row]) -> bytes:

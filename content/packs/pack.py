@@ -228,7 +228,7 @@ def _read_questions(root: Path, slugs: set[str], problems: list[str]) -> list[Pa
     for path in sorted((root / "questions").glob("*.toml")):
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
             problems.append(f"{path.name}: not valid TOML ({exc})")
             continue
         if set(raw) - {"question"} or not isinstance(raw.get("question"), list):
@@ -271,7 +271,7 @@ def read_pack(path: Path) -> Pack:
     except FileNotFoundError:
         pack.problems.append("pack.toml is missing")
         return pack
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
         pack.problems.append(f"pack.toml is not valid TOML ({exc})")
         return pack
     except ValidationError as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from datetime import date
 
@@ -14,6 +13,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from lms_core.accounts.import_sheet import HEADERS
 from lms_core.accounts.models import ROLE_LABELS
 from lms_core.i18n import N_, gettext
+from lms_core.spreadsheets import workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 TEMPLATE_FILENAME = "mau-danh-sach-nguoi-dung.xlsx"
@@ -54,9 +54,7 @@ FIELD_HELP = {
 
 def _save(workbook: Workbook) -> bytes:
     """Return the workbook as .xlsx bytes."""
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _header_row(ws: object, titles: Iterable[str]) -> None:

@@ -24,6 +24,7 @@ from lms_core.assessment.items import Level, ParseProblem, QType
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
 from lms_core.text import fold, nfc
+from lms_core.spreadsheets import workbook_bytes
 
 FORMAT = "truongso-blueprint"
 FORMAT_VERSION = 1
@@ -446,9 +447,7 @@ def to_xlsx(bp: Blueprint) -> bytes:
     for column in "CDEF":
         spec.column_dimensions[column].width = 40
     spec.column_dimensions["B"].width = 36
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def _cell_text(value: Any) -> str:

@@ -7,7 +7,6 @@ qualities and competences, which the platform does not record, so it is not comp
 
 from __future__ import annotations
 
-import io
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from lms_core.i18n import N_, current_locale
 from lms_core.org.models import SchoolClass, Subject, Term
 from lms_core.org.service import CLASS_NOT_FOUND
 from lms_core.text import fold
+from lms_core.spreadsheets import workbook_bytes
 
 NOT_A_READER = N_("Only the class's homeroom teacher, its teachers and the school's administrators see its term "
                   "results.")
@@ -462,9 +462,7 @@ def workbook(data: ClassResults, *, today: date | None = None) -> Workbook:
 
 def xlsx(data: ClassResults, *, today: date | None = None) -> bytes:
     """Return a class's results of a term as .xlsx bytes."""
-    buffer = io.BytesIO()
-    workbook(data, today=today).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook(data, today=today))
 
 
 def filename(data: ClassResults) -> str:

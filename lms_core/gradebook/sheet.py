@@ -15,7 +15,6 @@ periodic test, then Nhận xét), one row per student from row 11, a legend of T
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from lms_core.errors import Invalid
 from lms_core.gradebook import rules
 from lms_core.i18n import N_
 from lms_core.text import fold, nfc
+from lms_core.spreadsheets import workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -465,9 +465,7 @@ def build_workbook(sheet: GradeSheet | PrimarySheet) -> Workbook:
 
 def xlsx(sheet: GradeSheet | PrimarySheet) -> bytes:
     """Return the sổ điểm (or the primary summary) as .xlsx bytes."""
-    buffer = io.BytesIO()
-    build_workbook(sheet).save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(build_workbook(sheet))
 
 
 def filename(sheet: GradeSheet | PrimarySheet) -> str:

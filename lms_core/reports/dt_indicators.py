@@ -29,6 +29,7 @@ RULES = ("mandatory", "yes_no", "percent_bands", "count_bands", "entered")
 NOT_UTF8 = N_("The indicator file must be UTF-8 text.")
 TOO_BIG = N_("The indicator file may be at most {max} KB.")
 BAD_SYNTAX = N_("The indicator file is not valid TOML: {detail}")
+TOO_DEEP = N_("The indicator file nests lists or tables too deeply to be an indicator file.")
 BAD_FIELD = N_("The indicator file is not valid at {where}: {problem}")
 DUPLICATE = N_("The indicator file uses the code {code} twice.")
 UNKNOWN_GROUP = N_("Indicator {code} belongs to a group that the file does not define: {group}.")
@@ -274,6 +275,8 @@ def parse(data: bytes) -> Framework:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise Invalid(BAD_SYNTAX, detail=str(exc)[:200]) from None
+    except RecursionError:  # arrays or tables nested thousands deep, within the size limit
+        raise Invalid(TOO_DEEP) from None
     try:
         fw = Framework.model_validate({**raw, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
     except ValidationError as exc:

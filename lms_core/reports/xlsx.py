@@ -8,7 +8,6 @@ out in little memory. Percentages are numbers with a percent format, never text.
 
 from __future__ import annotations
 
-import io
 import math
 import re
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from lms_core.i18n import N_, gettext
 from lms_core.plugins.types import Percent
 from lms_core.reports.content import Report, Table
+from lms_core.spreadsheets import keep_text, workbook_bytes
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "Times New Roman"
@@ -89,7 +89,7 @@ class _Writer:
     def cell(self, value: Any, *, bold: bool = False, italic: bool = False, underline: bool = False, size: int = 12,
              align: str = "left", wrap: bool = True, border: bool = False, fill: bool = False) -> WriteOnlyCell:
         stored, number_format = _value(value)
-        c = WriteOnlyCell(self.ws, stored)
+        c = keep_text(WriteOnlyCell(self.ws, stored))
         c.style = self.styles.name((bold, italic, underline, size, align, wrap, border, fill, number_format))
         return c
 
@@ -249,6 +249,4 @@ def workbook(report: Report) -> bytes:
     _signature(w, report)
     for table in report.details:
         _detail(wb, table, taken, styles)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)

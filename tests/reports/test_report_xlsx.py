@@ -121,3 +121,23 @@ def test_a_province_workbook_has_the_full_tables_on_their_own_sheets(db: Session
     ws = wb["Report"]
     assert row_of(ws, "Xã Một")[6].value == pytest.approx(0.029)  # the districts, in the report itself
     assert row_of(ws, "Trường THCS A")[1].value == pytest.approx(0.029)  # below target
+
+
+def test_names_typed_like_formulas_stay_text(db: Session, report_plans) -> None:
+    """A school named '=HYPERLINK(…)' is shown as that text, in the report and on the full tables' sheets: the
+    workbook holds no formula for a spreadsheet program to run."""
+    import zipfile
+
+    world = report_plans
+    world.school.name = '=HYPERLINK("http://example.invalid","A")'
+    db.commit()
+    with use_locale("en"):
+        report = content.build(db=db, actor=world.province_staff, host=PluginHost(load_entry_points=False),
+                               kind="province", unit_id=world.province.id, year_id=actor_year(db), period="year",
+                               today=date(2026, 1, 5))
+        data = xlsx.workbook(report)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [archive.read(n) for n in archive.namelist() if n.startswith("xl/worksheets/")]
+    assert sheets and not any(b"<f>" in s or b"<f " in s for s in sheets)
+    wb = load_workbook(io.BytesIO(data))
+    assert wb["By school"]["B3"].value == world.school.name and wb["By school"]["B3"].data_type == "s"

@@ -71,6 +71,7 @@ def test_shipped_file_passes_the_checker_and_flags_what_is_unsure() -> None:
     (lambda t: t.replace('group = "2"', 'group = "9"', 1), dt_indicators.UNKNOWN_GROUP),
     (lambda t: t.replace('rule = "yes_no"', 'rule = "sometimes"', 1), dt_indicators.BAD_FIELD),
     (lambda t: t + "\n[[indicators]]\ncode = \"x\"\n", dt_indicators.BAD_FIELD),
+    (lambda t: t + "\ndeep = " + "[" * 20_000 + "]" * 20_000 + "\n", dt_indicators.TOO_DEEP),  # 40 KB, < the limit
 ])
 def test_a_broken_file_is_refused_naming_the_problem(change, problem) -> None:  # noqa: ANN001
     broken = change(SHIPPED_TEXT)

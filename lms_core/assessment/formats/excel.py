@@ -19,6 +19,7 @@ from lms_core.assessment.items import (Blank, Choice, Criterion, Item, Level, Nu
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_, gettext
 from lms_core.text import fold, nfc
+from lms_core.spreadsheets import workbook_bytes
 
 NO_HEADER = N_("No header row was found in the first {rows} rows of any sheet. The header row must have the columns “Loại câu hỏi” and “Nội dung câu hỏi”; download the template to see them.")
 NO_ROWS = N_("The file has a header row but no question below it.")
@@ -392,6 +393,4 @@ def template_xlsx() -> bytes:
     for row in guide.iter_rows():
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)
