@@ -192,9 +192,13 @@ def refresh(*, db: Session, max_plans: int | None = None) -> int:
         limit = BATCH if max_plans is None else min(BATCH, max_plans - done)
         plan_ids = list(db.scalars(select(DirtyPlan.plan_id).where(DirtyPlan.id <= top).distinct()
                                    .order_by(DirtyPlan.plan_id).limit(limit)))
+        # the queue rows this batch answers, read before the plans are: a teacher's change that commits while the
+        # batch computes may hold a lower id than `top`, and must stay queued for the next round
+        consumed = list(db.scalars(select(DirtyPlan.id).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top)))
         groups = _replace_class_weeks(db, plan_ids)
         refresh_school_weeks(db, groups)
-        db.execute(delete(DirtyPlan).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top))
+        for start in range(0, len(consumed), 10000):
+            db.execute(delete(DirtyPlan).where(DirtyPlan.id.in_(consumed[start:start + 10000])))
         db.commit()
         done += len(plan_ids)
     if done:

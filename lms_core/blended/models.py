@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Integer, String, UniqueConstraint, event
+from sqlalchemy import CheckConstraint, Date, Float, ForeignKey, Index, Integer, String, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from lms_core.db import Base, UTCDateTime, utcnow
@@ -73,7 +73,13 @@ class DeliveryRecord(Base):
     supersedes, so the current record of a period is the one nothing supersedes."""
 
     __tablename__ = "delivery_records"
-    __table_args__ = (CheckConstraint(MODE_CHECK, name="mode"),)
+    __table_args__ = (
+        CheckConstraint(MODE_CHECK, name="mode"),
+        # a period has one first record (every other one supersedes a record): two confirmations racing each other
+        # cannot both be stored
+        Index("uq_delivery_records_first_of_period", "period_id", unique=True,
+              sqlite_where=text("supersedes_id IS NULL"), postgresql_where=text("supersedes_id IS NULL")),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     period_id: Mapped[int] = mapped_column(ForeignKey("plan_periods.id", ondelete="CASCADE"), index=True)
     delivered_on: Mapped[date] = mapped_column(Date)

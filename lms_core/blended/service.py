@@ -22,10 +22,10 @@ from lms_core import permissions
 from lms_core.accounts.models import ClassEnrolment, Role, User
 from lms_core.assessment.question_curriculum import reader
 from lms_core.blended import aggregates, rules
-from lms_core.blended.models import DeliveryRecord, Mode, PlanPeriod, TeachingPlan
+from lms_core.blended.models import ClassWeek, DeliveryRecord, Mode, PlanPeriod, Source, TeachingPlan
 from lms_core.courses.models import Activity, Attendance, Course, Lesson, course_classes
 from lms_core.db import utcnow
-from lms_core.errors import Forbidden, Invalid, NotFound
+from lms_core.errors import Conflict, Forbidden, Invalid, NotFound
 from lms_core.i18n import N_
 from lms_core.org.models import AcademicYear, School, SchoolClass, Subject
 from lms_core.progress import service as progress
@@ -57,6 +57,8 @@ NOT_CURRENT = N_("This record has already been corrected: correct the latest rec
 BAD_NOTE = N_("The note may have at most 500 characters.")
 BAD_LIVE_SESSION = N_("This live session is not in a course of this subject for this class.")
 BAD_LESSON = N_("This lesson is not in a course of this subject for this class.")
+REPORTED_BY_BUNDLE = N_("The department imports {school}'s figures for this school year from the school's own server: "
+                        "make teaching plans there, or the periods would be counted twice.")
 EVIDENCE_MODE = N_("A live session is evidence of an online live period and a lesson of an online self-paced one.")
 
 
@@ -118,6 +120,9 @@ def generate_plan(*, db: Session, actor: User, host: Any, class_id: int, subject
     existing = _find_plan(db, class_id, subject_id, year_id)
     if existing is not None:
         return existing
+    if db.scalar(select(ClassWeek.id).where(ClassWeek.school_id == klass.school_id, ClassWeek.academic_year_id == year_id,
+                                            ClassWeek.source == Source.bundle).limit(1)) is not None:
+        raise Conflict(REPORTED_BY_BUNDLE, school=klass.school.name)
     rows = _curriculum_rows(db, host, klass.school, subject_id, klass.grade)
     plan = TeachingPlan(class_id=class_id, subject_id=subject_id, academic_year_id=year_id, weeks=WEEKS,
                         created_by_id=actor.id)

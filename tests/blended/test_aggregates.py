@@ -5,7 +5,7 @@ the province's targets (or the defaults) and only for units the reader may see."
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from lms_core.blended import aggregates, shares
@@ -48,6 +48,28 @@ def test_refresh_counts_each_week_from_the_current_records(db: Session, world, t
     assert (school_week.classes, school_week.planned_total, school_week.delivered_online) == (1, 2, 1)
     assert aggregates.pending(db) == 0 and aggregates.refresh(db=db) == 0
     assert db.scalar(select(Refresh.plans)) == 1
+
+
+def test_a_change_committed_while_the_worker_computes_stays_queued(db: Session, world, taught,
+                                                                   monkeypatch) -> None:
+    """A teacher's save may take a queue id below the highest one the worker saw and commit while the worker is
+    computing that very plan: its queue row must outlive the batch, or the figures would miss the record."""
+    db.execute(delete(DirtyPlan))
+    db.add_all([DirtyPlan(id=1001, plan_id=taught.id), DirtyPlan(id=1003, plan_id=taught.id)])
+    db.commit()
+    compute = aggregates._replace_class_weeks
+    late: list[int] = [1002]
+
+    def teacher_saves_meanwhile(session: Session, plan_ids: list[int]):  # noqa: ANN202
+        groups = compute(session, plan_ids)
+        while late:  # committed by the teacher during the first round, seen only now
+            session.add(DirtyPlan(id=late.pop(), plan_id=taught.id))
+            session.flush()
+        return groups
+
+    monkeypatch.setattr(aggregates, "_replace_class_weeks", teacher_saves_meanwhile)
+    assert aggregates.refresh(db=db) == 2  # the plan again, in a second round, for the late change
+    assert aggregates.pending(db) == 0
 
 
 def test_views_read_the_aggregates_not_the_records(db: Session, world, taught) -> None:

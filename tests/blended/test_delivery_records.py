@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms_core.blended import service as blended
@@ -46,6 +47,36 @@ def test_a_correction_supersedes_the_record_and_keeps_the_old_one(db: Session, w
         blended.confirm(db=db, actor=world.teacher, period_id=period.id, delivered_on=day, mode="in_person")
     assert twice.value.message == blended.ALREADY_RECORDED
     assert len(_records(db)) == 2
+
+
+def test_two_confirmations_racing_each_other_store_one_record(db: Session, world, plan, monkeypatch) -> None:
+    """Two tabs confirm the same period at once: both pass the 'already recorded' check, the other one commits
+    first. The database's one-first-record-per-period index refuses the second, and the teacher reads why."""
+    period = plan.periods[3]
+    day = world.year.start_date + timedelta(days=3)
+    queue = blended.aggregates.mark_dirty
+
+    def other_tab_commits_first(session: Session, plan_ids) -> None:  # noqa: ANN001
+        with session.no_autoflush:  # the other tab's row is stored before this one is flushed
+            session.execute(insert(DeliveryRecord).values(period_id=period.id, delivered_on=day, mode="online_live",
+                                                          note="", recorded_by_id=world.teacher.id))
+        queue(session, plan_ids)
+
+    monkeypatch.setattr(blended.aggregates, "mark_dirty", other_tab_commits_first)
+    with pytest.raises(Invalid) as refused:
+        blended.confirm(db=db, actor=world.teacher, period_id=period.id, delivered_on=day, mode="in_person")
+    assert refused.value.message == blended.ALREADY_RECORDED
+
+
+def test_the_database_keeps_one_first_record_per_period(db: Session, world, plan) -> None:
+    period = plan.periods[4]
+    row = {"period_id": period.id, "delivered_on": world.year.start_date, "mode": "in_person", "note": "",
+           "recorded_by_id": world.teacher.id}
+    db.execute(insert(DeliveryRecord).values(**row))
+    with pytest.raises(IntegrityError):
+        with db.begin_nested():
+            db.execute(insert(DeliveryRecord).values(**row))
+    assert [r[1] for r in _records(db)] == [period.id]
 
 
 def test_a_stored_record_is_never_changed_nor_deleted(db: Session, world, plan) -> None:

@@ -348,6 +348,28 @@ def test_a_school_hosted_on_this_server_is_refused(db: Session, world) -> None: 
     assert _refused(db, world, data, Conflict).message == bundle.HOSTED_HERE
 
 
+def test_an_imported_school_gets_no_local_plan_and_the_worker_keeps_running(db: Session, world,  # noqa: ANN001
+                                                                           exported: bytes) -> None:
+    """Once the department holds a school's figures from its bundles, a plan made for one of its classes on the
+    department's server would count the periods twice and clash with the imported rows: it is refused, and the
+    worker's refresh goes on."""
+    bundle.import_bundle(db=db, actor=world.province_staff, data=exported)
+    before = _tables(db)
+    host = PluginHost(load_entry_points=False, plugins={"curriculum": CurriculumPlugin(world.subject.id)})
+    with pytest.raises(Conflict) as refused:
+        blended.generate_plan(db=db, actor=world.school_admin, host=host, class_id=world.class_6a.id,
+                              subject_id=world.subject.id, year_id=world.year.id)
+    assert refused.value.message == blended.REPORTED_BY_BUNDLE
+    assert refused.value.params["school"] == world.school.name
+    assert db.scalar(select(TeachingPlan.id).where(TeachingPlan.class_id == world.class_6a.id)) is None
+    aggregates.refresh(db=db)
+    assert _tables(db) == before and aggregates.pending(db) == 0
+    # the other school, not imported, still plans as before
+    other = blended.generate_plan(db=db, actor=world.other_school_teacher, host=host, class_id=world.other_class.id,
+                                  subject_id=world.subject.id, year_id=world.year.id)
+    assert len(other.periods) == 70
+
+
 def test_only_the_schools_admin_exports_and_only_its_figures(db: Session, world) -> None:  # noqa: ANN001
     _school_server(db, world)
     for outsider in (world.other_school_admin, world.teacher, world.province_staff):
