@@ -95,6 +95,7 @@ SCHOOL_NOT_FOUND = N_("This school does not exist.")
 YEAR_NOT_FOUND = N_("This school year does not exist.")
 UNKNOWN_KEY = N_("unknown")
 RECEIVE = "school.report_bundle.receive"
+CLASS_NAME_MAX = 20  # the length of blended_class_weeks.class_name
 
 
 # --- who may receive a school's bundles ------------------------------------------------------------------------
@@ -259,7 +260,7 @@ class BundleRow(BaseModel):
     """One class's periods of one subject in one week."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
-    class_name: str = Field(min_length=1, max_length=20)
+    class_name: str = Field(min_length=1, max_length=CLASS_NAME_MAX)
     grade: int = Field(ge=1, le=12)
     subject: str = Field(min_length=1, max_length=16)
     week: int = Field(ge=1, le=aggregates.MAX_WEEK)
@@ -372,7 +373,7 @@ def _class_weeks(bundle: BundleDoc, subject_ids: dict[str, int], school_id: int,
     rows = []
     for i, r in enumerate(bundle.class_weeks):
         name = unicodedata.normalize("NFC", r.class_name).strip()
-        if not name:
+        if not name or len(name) > CLASS_NAME_MAX:  # NFC may lengthen a name the schema checked
             raise Invalid(BAD_DATA, where=f"class_weeks.{i}.class_name")
         if (name, r.subject, r.week) in seen:
             raise Invalid(DUPLICATE_ROW, cls=name, subject=r.subject, week=r.week)

@@ -123,7 +123,9 @@ def public_key(user: CurrentUser) -> Response:
 def export(request: Request, db: DbSession, user: CurrentUser, school_id: Annotated[int, Form(ge=1, le=MAX_ID)],
            year_id: Annotated[int, Form(ge=1, le=MAX_ID)]) -> Response:
     """Bring the figures up to date and download the school's signed bundle for the year."""
-    _roles(user)
+    exporter, _receiver = _roles(user)
+    if not exporter:
+        raise Forbidden(NOT_FOR_YOU)
     aggregates.refresh(db=db)
     try:
         data = bundle.export_bundle(db=db, actor=user, school_id=school_id, year_id=year_id)

@@ -129,6 +129,13 @@ def exported(db: Session, world) -> bytes:  # noqa: ANN001
     return data
 
 
+def _other_plan(db: Session, world) -> TeachingPlan:  # noqa: ANN001
+    """School B's English plan for 6A (its own teacher's), made on this server."""
+    host = PluginHost(load_entry_points=False, plugins={"curriculum": CurriculumPlugin(world.subject.id)})
+    return blended.generate_plan(db=db, actor=world.other_school_teacher, host=host, class_id=world.other_class.id,
+                                 subject_id=world.subject.id, year_id=world.year.id)
+
+
 def _doc(data: bytes) -> dict[str, Any]:
     return json.loads(_entries(data)[bundle.JSON_NAME])
 
@@ -305,6 +312,10 @@ def test_bad_data_is_refused_even_when_signed(db: Session, world, exported: byte
     twice = json.loads(json.dumps(doc))
     twice["class_weeks"].append(dict(twice["class_weeks"][0]))
     assert _refused(db, world, _signed(twice), Invalid).message == bundle.DUPLICATE_ROW
+    longer = json.loads(json.dumps(doc))  # 11 code points, 22 once NFC has decomposed them: past the column
+    longer["class_weeks"][0]["class_name"] = "\u0958" * 11
+    error = _refused(db, world, _signed(longer), Invalid)
+    assert error.message == bundle.BAD_DATA and "class_name" in error.params["where"]
     newer = dict(doc, version=2)
     assert _refused(db, world, _signed(newer), Invalid).message == bundle.BAD_FORMAT
     assert _refused(db, world, bundle.pack(b"{not json", bundle.server_key()), Invalid).message == bundle.BAD_DATA
@@ -364,10 +375,7 @@ def test_an_imported_school_gets_no_local_plan_and_the_worker_keeps_running(db: 
     assert db.scalar(select(TeachingPlan.id).where(TeachingPlan.class_id == world.class_6a.id)) is None
     aggregates.refresh(db=db)
     assert _tables(db) == before and aggregates.pending(db) == 0
-    # the other school, not imported, still plans as before
-    other = blended.generate_plan(db=db, actor=world.other_school_teacher, host=host, class_id=world.other_class.id,
-                                  subject_id=world.subject.id, year_id=world.year.id)
-    assert len(other.periods) == 70
+    assert len(_other_plan(db, world).periods) == 70  # the other school, not imported, still plans as before
 
 
 def test_only_the_schools_admin_exports_and_only_its_figures(db: Session, world) -> None:  # noqa: ANN001
@@ -397,6 +405,10 @@ def test_pages_export_register_and_import(db: Session, world, client_for) -> Non
     _to_department(db, world)
 
     staff = client_for(world.district_staff)
+    blended.change_period(db=db, actor=world.other_school_teacher, period_id=_other_plan(db, world).periods[0].id,
+                          mode="online_live")
+    exporting = staff.post("/reports/bundle/export", data={"school_id": world.school.id, "year_id": world.year.id})
+    assert exporting.status_code == 403 and aggregates.pending(db) == 1  # refused before the worker's refresh runs
     refused = staff.post("/reports/bundle/import", files={"file": ("a.zip", data, "application/zip")})
     assert refused.status_code == 422 and db.scalar(select(BundleImport)) is None
     registered = staff.post("/reports/bundle/keys", data={"school_id": world.school.id},
