@@ -9,6 +9,7 @@ Province and district views read the school weeks, a school's views its class we
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -16,7 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, case, cast, delete, exists, func, insert, select, text, update
+from sqlalchemy import Integer, case, cast, delete, exists, func, insert, select, text, true, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from lms_core.blended.models import (ONLINE, ClassWeek, DeliveryRecord, DirtyPlan, PlanPeriod, Refresh,
@@ -26,6 +28,7 @@ from lms_core.org.models import AcademicYear, SchoolClass
 
 BATCH = 2000  # plans recomputed per round of queries
 MAX_WEEK = 53
+log = logging.getLogger(__name__)
 LOCK_KEY = 0x7472756F  # the PostgreSQL advisory lock that keeps two workers from refreshing at once
 
 
@@ -176,31 +179,63 @@ def _lock(db: Session) -> None:
         db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
+def _recompute(db: Session, plan_ids: list[int], top: int) -> None:
+    """Recompute some plans' class weeks and their schools' weeks, and consume the queue rows they answer; commit."""
+    _lock(db)
+    # the queue rows this batch answers, read before the plans are: a teacher's change that commits while the batch
+    # computes may hold a lower id than `top`, and must stay queued for the next round
+    consumed = list(db.scalars(select(DirtyPlan.id).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top)))
+    groups = _replace_class_weeks(db, plan_ids)
+    refresh_school_weeks(db, groups)
+    for start in range(0, len(consumed), 10000):
+        db.execute(delete(DirtyPlan).where(DirtyPlan.id.in_(consumed[start:start + 10000])))
+    db.commit()
+
+
+def _recompute_alone(db: Session, plan_ids: list[int], top: int, set_aside: set[int]) -> int:
+    """After a batch failed: recompute its plans one by one; a plan that fails alone is logged and set aside for the
+    rest of this run (still queued, so it counts as waiting and is tried again next run). Return the plans done."""
+    done = 0
+    for plan_id in plan_ids:
+        try:
+            _recompute(db, [plan_id], top)
+            done += 1
+        except OperationalError:
+            raise
+        except Exception:  # noqa: BLE001 - one plan's failure must not hold back the province's figures
+            db.rollback()
+            log.exception("blended aggregates: plan %s could not be recomputed; it stays queued", plan_id)
+            set_aside.add(plan_id)
+    return done
+
+
 def refresh(*, db: Session, max_plans: int | None = None) -> int:
     """Bring the aggregates of every dirty plan up to date; return how many plans were recomputed.
 
     Each batch of plans commits on its own, with the queue rows it consumed, so a crash loses nothing: the plans
-    not yet recomputed stay queued."""
+    not yet recomputed stay queued. A batch that fails is done again plan by plan, so one bad plan is set aside (and
+    logged) instead of stopping every later batch; a lost database connection ends the run."""
     started = time.perf_counter()
     done = 0
+    set_aside: set[int] = set()
     while max_plans is None or done < max_plans:
         _lock(db)
-        top = db.scalar(select(func.max(DirtyPlan.id)))
+        fresh = DirtyPlan.plan_id.not_in(set_aside) if set_aside else true()
+        top = db.scalar(select(func.max(DirtyPlan.id)).where(fresh))
         if top is None:
             db.rollback()
             break
         limit = BATCH if max_plans is None else min(BATCH, max_plans - done)
-        plan_ids = list(db.scalars(select(DirtyPlan.plan_id).where(DirtyPlan.id <= top).distinct()
+        plan_ids = list(db.scalars(select(DirtyPlan.plan_id).where(DirtyPlan.id <= top, fresh).distinct()
                                    .order_by(DirtyPlan.plan_id).limit(limit)))
-        # the queue rows this batch answers, read before the plans are: a teacher's change that commits while the
-        # batch computes may hold a lower id than `top`, and must stay queued for the next round
-        consumed = list(db.scalars(select(DirtyPlan.id).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top)))
-        groups = _replace_class_weeks(db, plan_ids)
-        refresh_school_weeks(db, groups)
-        for start in range(0, len(consumed), 10000):
-            db.execute(delete(DirtyPlan).where(DirtyPlan.id.in_(consumed[start:start + 10000])))
-        db.commit()
-        done += len(plan_ids)
+        try:
+            _recompute(db, plan_ids, top)
+            done += len(plan_ids)
+        except OperationalError:
+            raise
+        except Exception:  # noqa: BLE001 - found again plan by plan just below
+            db.rollback()
+            done += _recompute_alone(db, plan_ids, top, set_aside)
     if done:
         db.add(Refresh(finished_at=utcnow(), plans=done, seconds=round(time.perf_counter() - started, 3)))
         db.commit()

@@ -5,7 +5,7 @@ the province's targets (or the defaults) and only for units the reader may see."
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from lms_core.blended import aggregates, shares
@@ -70,6 +70,31 @@ def test_a_change_committed_while_the_worker_computes_stays_queued(db: Session, 
     monkeypatch.setattr(aggregates, "_replace_class_weeks", teacher_saves_meanwhile)
     assert aggregates.refresh(db=db) == 2  # the plan again, in a second round, for the late change
     assert aggregates.pending(db) == 0
+
+
+def test_a_plan_that_cannot_be_recomputed_is_set_aside_and_the_others_go_on(db: Session, world, taught, curriculum,
+                                                                          monkeypatch, caplog) -> None:
+    """One plan whose figures fail to compute (here: made to fail) is logged and stays queued; the other plans of
+    its batch and of later runs are brought up to date all the same, and the run ends."""
+    other = blended.generate_plan(db=db, actor=world.other_school_teacher, host=curriculum,
+                                  class_id=world.other_class.id, subject_id=world.subject.id, year_id=world.year.id)
+    compute = aggregates._replace_class_weeks
+
+    def failing_for_6a(session: Session, plan_ids: list[int]):  # noqa: ANN202
+        if taught.id in plan_ids:
+            raise ValueError("a plan that cannot be recomputed")
+        return compute(session, plan_ids)
+
+    monkeypatch.setattr(aggregates, "_replace_class_weeks", failing_for_6a)
+    assert aggregates.refresh(db=db) == 1
+    assert list(db.scalars(select(DirtyPlan.plan_id).distinct())) == [taught.id]
+    assert db.scalar(select(func.count()).select_from(ClassWeek).where(ClassWeek.class_id == world.other_class.id)) \
+        == 35
+    assert f"plan {taught.id} could not be recomputed" in caplog.text
+    assert aggregates.refresh(db=db) == 0 and aggregates.pending(db) == 1  # tried again next run, still set aside
+    monkeypatch.setattr(aggregates, "_replace_class_weeks", compute)
+    assert aggregates.refresh(db=db) == 1 and aggregates.pending(db) == 0
+    assert other.id not in set(db.scalars(select(DirtyPlan.plan_id)))
 
 
 def test_views_read_the_aggregates_not_the_records(db: Session, world, taught) -> None:
