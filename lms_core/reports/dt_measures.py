@@ -88,15 +88,28 @@ def _count(db: Session, query: Any) -> int:
 
 # --- teachers and students ---------------------------------------------------------------------------------------
 
+def _bank_authors(school: School, year: AcademicYear) -> Any:
+    """The authors of question versions of the school's own bank written in the year."""
+    return select(QuestionVersion.created_by_id).join(Question, Question.id == QuestionVersion.question_id).where(
+        Question.school_id == school.id, _in(QuestionVersion.created_at, year))
+
+
 def teachers_active(db: Session, actor: User, school: School, year: AcademicYear) -> Measured:
-    """Teachers whose account was used to teach this year: a course, gradebook, attendance, discussion or questions."""
+    """Teachers whose account was used to teach this year in this school: a course, its gradebook, attendance or
+    discussions, or questions of the school's bank (a teacher of two schools counts where they taught)."""
     courses = _courses(school, year)
+    activities = select(Activity.id).where(Activity.course_id.in_(courses))
+    columns = select(GradeColumn.id).join(Gradebook, Gradebook.id == GradeColumn.gradebook_id).where(
+        Gradebook.course_id.in_(courses))
     used = or_(
         User.id.in_(select(CourseTeacher.user_id).where(CourseTeacher.course_id.in_(courses))),
-        User.id.in_(select(GradeEntry.updated_by_id).where(_in(GradeEntry.updated_at, year))),
-        User.id.in_(select(Attendance.taken_by_id).where(_in(Attendance.taken_at, year))),
-        User.id.in_(select(DiscussionPost.author_id).where(_in(DiscussionPost.created_at, year))),
-        User.id.in_(select(QuestionVersion.created_by_id).where(_in(QuestionVersion.created_at, year))),
+        User.id.in_(select(GradeEntry.updated_by_id).where(GradeEntry.column_id.in_(columns),
+                                                           _in(GradeEntry.updated_at, year))),
+        User.id.in_(select(Attendance.taken_by_id).where(Attendance.activity_id.in_(activities),
+                                                         _in(Attendance.taken_at, year))),
+        User.id.in_(select(DiscussionPost.author_id).where(DiscussionPost.activity_id.in_(activities),
+                                                           _in(DiscussionPost.created_at, year))),
+        User.id.in_(_bank_authors(school, year)),
     )
     total = _count(db, select(User.id).where(_teachers(school)))
     n = _count(db, select(User.id).where(_teachers(school), used))
@@ -106,11 +119,11 @@ def teachers_active(db: Session, actor: User, school: School, year: AcademicYear
 
 
 def teachers_building(db: Session, actor: User, school: School, year: AcademicYear) -> Measured:
-    """Teachers who built digital material this year: a course of the year with lessons, or questions for the bank."""
+    """Teachers who built digital material for this school this year: a course of the year with lessons, or questions
+    for the school's bank."""
     with_lessons = select(Course.created_by_id).where(Course.id.in_(_courses(school, year)),
                                                       exists().where(Lesson.course_id == Course.id))
-    built = or_(User.id.in_(with_lessons),
-                User.id.in_(select(QuestionVersion.created_by_id).where(_in(QuestionVersion.created_at, year))))
+    built = or_(User.id.in_(with_lessons), User.id.in_(_bank_authors(school, year)))
     total = _count(db, select(User.id).where(_teachers(school)))
     n = _count(db, select(User.id).where(_teachers(school), built))
     return Measured(percent(n, total), N_("{n} of {total} teachers built digital lessons or wrote bank questions "

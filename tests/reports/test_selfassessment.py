@@ -180,6 +180,26 @@ def test_measured_answers_come_from_the_schools_own_rows(db: Session, world) -> 
     assert all(x.source == "measured" for c, x in got.items() if load().indicator(c).measured)
 
 
+def test_a_teacher_of_two_schools_counts_where_they_taught(db: Session, world) -> None:  # noqa: ANN001
+    """School B's teacher also teaches in school A, but used the platform only in B: active and building in B, not
+    in A."""
+    from lms_core.accounts.models import Role, RoleAssignment
+    from lms_core.reports.dt_measures import teachers_active, teachers_building
+
+    both = world.other_school_teacher
+    db.add(RoleAssignment(user_id=both.id, role=Role.teacher, school_id=world.school.id))
+    in_b = b.course_for(db, world, world.other_school, world.other_class, both)
+    b.attendance(db, world, in_b.live, world.other_school_student, both)
+    b.question(db, world, world.other_school, both)
+    db.commit()
+    db.refresh(both)
+    for measure in (teachers_active, teachers_building):
+        in_a = measure(db, world.school_admin, world.school, world.year)
+        assert (in_a.params["n"], in_a.params["total"]) == (0, 3), measure.__name__  # gva, gva2 and the visitor
+        in_b_measured = measure(db, world.school_admin, world.other_school, world.year)
+        assert in_b_measured.params["n"] == 1, measure.__name__
+
+
 def test_students_who_used_their_account_are_counted_once(db: Session, world) -> None:  # noqa: ANN001
     use = b.course_for(db, world, world.school, world.class_6a, world.teacher)
     b.statement(db, world, world.student, use.course, "viewed")
