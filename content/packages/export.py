@@ -3,7 +3,9 @@
 Who exports what: teachers, school administrators, department staff and system administrators export materials
 they may see (the `material.view` filter, in SQL), and of each material only the versions they may see (a
 teacher who does not own a school material gets its published version only). Without a selection, a teacher
-exports their own materials, a school administrator their school's, department staff their area's.
+exports their own materials, a school administrator their school's, department staff their area's. A material
+under the school-only licence is exported only by the teachers and administrators of its school, and the package
+names its school so that no other school imports it.
 """
 
 from __future__ import annotations
@@ -80,11 +82,17 @@ def _default_scope(actor: User) -> ColumnElement[bool]:
     return Material.owner_id == actor.id
 
 
+def _licence_allows(actor: User) -> ColumnElement[bool]:
+    """Return the SQL filter of the licence: a school-only material leaves only with the staff of its school."""
+    own = [*actor.school_ids(Role.teacher), *actor.school_ids(Role.school_admin)]
+    return (Material.licence != Licence.school_only) | Material.school_id.in_(own)
+
+
 def select_materials(*, db: Session, actor: User, selection: Selection) -> list[Material]:
     """Return the materials of a selection the actor may see, oldest first, filtered in SQL."""
     if not actor.is_active or not any(actor.has_role(r) for r in EXPORTERS):
         raise Forbidden(NOT_EXPORTER)
-    query = select(Material).where(permissions.visible(actor, "material.view"))
+    query = select(Material).where(permissions.visible(actor, "material.view"), _licence_allows(actor))
     if selection.material_ids:
         query = query.where(Material.id.in_(selection.material_ids))
     elif selection.school_id is not None:
@@ -137,10 +145,12 @@ def _entry(db: Session, actor: User, material: Material, published_only: bool) -
         MaterialCurriculumItem.material_id == material.id).order_by(CurriculumItem.grade, CurriculumItem.id))
     subject = db.get(Subject, material.subject_id) if material.subject_id else None
     owner = db.get(User, material.owner_id)
+    school = db.get(School, material.school_id) if material.school_id else None
     return MaterialEntry(
         uid=material.uid, title=material.title, description=material.description, kind=MaterialKind(material.kind),
         subject_code=subject.code if subject else None, grades=material.grades, language=material.language,
-        licence=Licence(material.licence), visibility=Visibility(material.visibility), tags=list(material.tags or []),
+        licence=Licence(material.licence), school_code=school.code if school else None,
+        visibility=Visibility(material.visibility), tags=list(material.tags or []),
         author_name=owner.full_name[:200] if owner else "", versions=entries, images=images,
         curriculum=[CurriculumRef(subject_code=code, grade=item.grade, key=item.key, title=item.title)
                     for item, code in items])

@@ -43,8 +43,8 @@ from content.materials import service as materials
 from content.materials import storage
 from content.materials.images import MAX_IMAGES as MAX_PAGE_IMAGES
 from content.materials.images import NOT_A_PAGE
-from content.materials.models import (Material, MaterialImage, MaterialKind, MaterialVersion, ReviewEvent,
-                                      StoredFile, VersionStatus, Visibility)
+from content.materials.models import (Licence, Material, MaterialImage, MaterialKind, MaterialVersion,
+                                      ReviewEvent, StoredFile, VersionStatus, Visibility)
 from content.packages.manifest import MaterialEntry, VersionEntry
 from content.packages.reading import Checked, inspect, read_manifest, staged
 from content.packages.report import ImportReport, MaterialPlan, Note, PackageRejected
@@ -61,6 +61,10 @@ NO_CONTENT = N_("Version {number} has no content this kind of material can hold.
 UNKNOWN_SUBJECT = N_("The subject {code} is not known on this server, so the material was imported without a subject.")
 UNKNOWN_ITEM = N_("The curriculum item {subject} grade {grade} “{title}” ({key}) is not on this server, so the "
                   "material was imported without it.")
+SCHOOL_ONLY_ELSEWHERE = N_("This material may be used only inside {school} (its licence): it cannot be imported into "
+                           "another school.")
+SCHOOL_ONLY_UNKNOWN = N_("This material may be used only inside the school that made it (its licence), and the package "
+                         "does not say which school that is: export it again from that school.")
 TOO_MANY_IMAGES = N_("A page can hold at most {max} images.")
 
 S = VersionStatus
@@ -101,6 +105,11 @@ def _check_version(plan: MaterialPlan, v: VersionEntry, checked: dict[str, Check
 def _plan_material(db: Session, actor: User, school: School, entry: MaterialEntry,
                    checked: dict[str, Checked]) -> MaterialPlan:
     plan = MaterialPlan(entry=entry)
+    if entry.licence == Licence.school_only and entry.school_code != school.code:
+        home = entry.school_code and (db.scalar(select(School.name).where(School.code == entry.school_code))
+                                      or entry.school_code)
+        plan.errors.append(Note(SCHOOL_ONLY_ELSEWHERE, {"school": home}) if home else Note(SCHOOL_ONLY_UNKNOWN))
+        return plan
     existing = db.scalar(select(Material).where(Material.uid == entry.uid))
     if existing is not None:
         plan.existing = existing

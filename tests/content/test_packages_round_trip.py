@@ -265,3 +265,37 @@ def test_a_dry_run_says_what_would_be_added_and_writes_nothing(db: Session, worl
     report = import_as(db, teacher_c, package, dry_run=True)
     assert (report.applied, report.new_materials, report.new_versions, report.new_files) == (False, 4, 7, 5)
     assert counts(db) == before and files_on_disk() == set()
+
+
+def test_a_school_only_material_leaves_with_its_school_and_enters_no_other(db: Session, world, plugin_host,
+                                                                           other_server) -> None:
+    """The school-only licence: the school's own staff export such a material and the package names the school;
+    department staff's exports leave it home; another school's import is refused whole, naming the school; the
+    same school takes it back."""
+    teacher = world.teacher
+    inside = service.create_material(db=db, actor=teacher, body_markdown=PAGE_V1, fields=fields(
+        "Đề cương nội bộ", "page", visibility="school", licence="school-only"))
+    shared = service.create_material(db=db, actor=teacher, body_markdown=PAGE_V1 + "\nChia sẻ.\n", fields=fields(
+        "Bài đọc chia sẻ", "page", visibility="school", licence="CC-BY-4.0"))
+    for material in (inside, shared):  # published: what department staff may see of a school
+        review.publish(db=db, actor=teacher, host=plugin_host, material_id=material.id, number=1)
+    package = export_as(db, teacher)
+    with zipfile.ZipFile(package) as archive:
+        entries = {m["title"]: m for m in json.loads(archive.read("manifest.json"))["materials"]}
+    assert set(entries) == {"Đề cương nội bộ", "Bài đọc chia sẻ"}
+    assert entries["Đề cương nội bộ"]["school_code"] == world.school.code
+
+    for outsider in (world.district_staff, world.province_staff):
+        with zipfile.ZipFile(export_as(db, outsider, school_id=world.school.id)) as archive:
+            titles = {m["title"] for m in json.loads(archive.read("manifest.json"))["materials"]}
+        assert titles == {"Bài đọc chia sẻ"}, outsider.username
+
+    teacher_c = other_server([inside.uid, shared.uid])
+    before = counts(db)
+    with pytest.raises(importer.PackageRejected) as refused:
+        import_as(db, teacher_c, package)
+    assert refused.value.details == [{"uid": inside.uid, "title": "Đề cương nội bộ", "errors": [
+        f"Học liệu này chỉ được dùng trong {world.school.name} (theo giấy phép): không thể nhập vào trường khác."]}]
+    assert counts(db) == before
+    back = import_as(db, teacher, package)
+    assert back.applied and back.new_materials == 2
