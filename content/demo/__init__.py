@@ -61,7 +61,7 @@ def build(*, db: Session, school: Any, today: date | None = None, packs: list[Pa
         history.take_attendance(db=db, demo=demo, term=term, learners=learners)
         quizzes.take_quizzes(db=db, demo=demo, term=term, learners=learners)
         quizzes.grade_essays(db=db, demo=demo, term=term, learners=learners)
-        history.keep_gradebook(db=db, demo=demo, term=term, types=types)
+        history.keep_gradebook(db=db, demo=demo, term=term, types=types, learners=learners)
     after = _counts(db)
     made = {name: after[name] - before[name] for name in COUNTED}
     made["packs"] = len(catalogue.installed)

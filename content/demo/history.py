@@ -1,11 +1,12 @@
 """A term of plausible history in a demo course, written through the services: lessons opened (a batch of xAPI
 statements), questions asked and answered, assignments handed in (some late, some missing) and graded, a live
-session's attendance, and the gradebook fed from the quizzes and the assignment. Each step does only what is not
-there yet, so running it again adds nothing."""
+session's attendance, the gradebook fed from the quizzes and the assignment, and the mid-term and end-of-term tests
+marked once the term has reached them. Each step does only what is not there yet, so running it again adds
+nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,13 +18,14 @@ from content.demo.timeline import Term
 from lms_core.courses import assignments, discussion, live
 from lms_core.courses.models import DiscussionPost, Submission
 from lms_core.gradebook import service as gradebooks
-from lms_core.gradebook.models import Kind, Mode
+from lms_core.gradebook.models import GradeEntry, Gradebook, Kind, Mode
 from lms_core.org.models import Term as SchoolTerm
 from lms_core.plugins.types import ActivityType
 from lms_core.progress import service as progress
 from lms_core.progress.models import StatementRow
 
 GRADING_LAG = timedelta(days=2)  # work handed in more recently than this is not graded yet
+MARKING_DAYS = 5  # a term test's marks are in the gradebook this many days after it is sat
 
 
 def _aware(when: datetime) -> datetime:
@@ -141,7 +143,8 @@ def take_attendance(*, db: Session, demo: DemoCourse, term: Term, learners: list
     live.take_attendance(db=db, actor=demo.teacher, activity_id=activity.id, marks=marks, now=session.ends_at)
 
 
-def keep_gradebook(*, db: Session, demo: DemoCourse, term: Term, types: dict[str, ActivityType]) -> None:
+def keep_gradebook(*, db: Session, demo: DemoCourse, term: Term, types: dict[str, ActivityType],
+                   learners: list[Learner]) -> None:
     """Open the class's sổ điểm for the term and fill its regular assessments from the quizzes and the assignment
     as the teacher would: mapped and pulled where scores flow, typed as Đ / CĐ where the subject is commented."""
     today = term.day_of(term.horizon)
@@ -154,6 +157,7 @@ def keep_gradebook(*, db: Session, demo: DemoCourse, term: Term, types: dict[str
                                      term_id=chosen.id)
     feeds = [a for a in (demo.quizzes[:1] + [demo.assignment] + demo.quizzes[1:]) if a is not None]
     regular = sorted((c for c in book.columns if c.kind == Kind.tx), key=lambda c: c.number)
+    sit_term_tests(db=db, demo=demo, book=book, school_term=chosen, today=today, learners=learners)
     if book.mode == Mode.comment:  # scores do not flow here: the teacher types Đ / CĐ from them
         students = [s.id for s in gradebooks.roll(db=db, gradebook=book)]
         marks = {}
@@ -173,3 +177,32 @@ def keep_gradebook(*, db: Session, demo: DemoCourse, term: Term, types: dict[str
             gradebooks.map_column(db=db, actor=demo.teacher, gradebook_id=book.id, column_id=column.id,
                                   activity_id=activity.id)
     gradebooks.pull_from_activities(db=db, actor=demo.teacher, gradebook_id=book.id, types=types)
+
+
+def sit_term_tests(*, db: Session, demo: DemoCourse, book: Gradebook, school_term: SchoolTerm, today: date,
+                   learners: list[Learner]) -> None:
+    """Mark the mid-term test (sat half-way through the school term) and the end-of-term test (its last week) once
+    their marks are due, for the students who have none yet: a score from the student's ability in a scored
+    subject, Đ / CĐ in a commented one. The term average appears only when both are in, as in a real sổ điểm."""
+    if book.mode not in (Mode.score, Mode.comment):
+        return
+    sat = {Kind.gk: school_term.start_date + (school_term.end_date - school_term.start_date) / 2,
+           Kind.ck: school_term.end_date - timedelta(days=7)}
+    ability = {s.user.id: s for s in learners}
+    students = [s.id for s in gradebooks.roll(db=db, gradebook=book)]
+    have = set(db.execute(select(GradeEntry.column_id, GradeEntry.student_id).where(
+        GradeEntry.column_id.in_([c.id for c in book.columns]))).tuples())
+    marks: dict[tuple[int, int], str] = {}
+    for column in book.columns:
+        if column.kind not in sat or today < sat[column.kind] + timedelta(days=MARKING_DAYS):
+            continue
+        for student_id in students:
+            learner = ability.get(student_id)
+            if learner is None or (column.id, student_id) in have:
+                continue
+            rng = stream(demo.key, "term-test", column.kind, learner.user.username)
+            score = max(1.0, min(10.0, round((6.4 + 1.4 * learner.ability + rng.gauss(0, 0.9)) * 2) / 2))
+            marks[(column.id, student_id)] = (f"{score:g}" if book.mode == Mode.score else
+                                              "Đ" if score >= 5 else "CĐ")
+    if marks:
+        gradebooks.enter_marks(db=db, actor=demo.teacher, gradebook_id=book.id, marks=marks)

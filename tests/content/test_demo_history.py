@@ -23,8 +23,9 @@ from lms_core.assessment import quiz
 from lms_core.assessment.models import QuizAnswer, QuizAttempt
 from lms_core.courses.models import Activity, Attendance, Course, DiscussionPost, Lesson, Submission, Unit
 from lms_core.errors import Forbidden
+from lms_core.gradebook import rules as gradebook_rules
 from lms_core.gradebook import service as gradebooks
-from lms_core.gradebook.models import GradeAudit, GradeEntry, Gradebook, Kind, Mode
+from lms_core.gradebook.models import GradeAudit, GradeColumn, GradeEntry, Gradebook, Kind, Mode
 from lms_core.progress import service as progress
 from lms_core.progress.models import StatementRow
 
@@ -117,6 +118,21 @@ def test_the_gradebook_gets_the_quiz_scores_with_a_spread(db: Session, built: di
     # the tea culture course is assessed by comment: its teacher typed Đ / CĐ from the same results
     tea = db.scalar(select(func.count()).select_from(GradeEntry).where(GradeEntry.mark.in_(("Đ", "CĐ"))))
     assert tea > 0
+    # 20 November: the mid-term test (sat half-way through the term, about 10 November) is marked for every
+    # student; the end-of-term test is not sat yet, so no term average shows
+    gk = next(c for c in grid.gradebook.columns if c.kind == Kind.gk)
+    ck = next(c for c in grid.gradebook.columns if c.kind == Kind.ck)
+    midterm = [line.entries[gk.id].score for line in grid.lines if gk.id in line.entries]
+    assert len(midterm) == len(grid.lines) == STUDENTS and len(set(midterm)) >= 3
+    assert all(1 <= m <= 10 and m * 2 == int(m * 2) for m in midterm)
+    assert not any(ck.id in line.entries for line in grid.lines)
+    assert all(line.result is None for line in grid.lines)
+    missing = {line.missing.message for line in grid.lines}  # what each student's average still waits for
+    assert gradebook_rules.MISSING_FINAL in missing and gradebook_rules.MISSING_MIDTERM not in missing
+    assert missing <= {gradebook_rules.MISSING_FINAL, gradebook_rules.MISSING_REGULAR}
+    tea_gk = db.scalar(select(func.count()).select_from(GradeEntry).join(GradeColumn).where(
+        GradeColumn.kind == Kind.gk, GradeEntry.mark.in_(("Đ", "CĐ"))))
+    assert tea_gk > 0
 
 
 def test_an_essay_waits_in_the_grading_queue_and_older_ones_are_graded(db: Session, built: dict[str, int]) -> None:
