@@ -1,10 +1,10 @@
 """Province-scale blended-learning figures: how long the worker takes to keep the aggregates current, and how long
 the dashboards and the XLSX export take when reading them.
 
-On PostgreSQL only (the province deployment), in its own database `truongso_bench_reports` (dropped and created;
-the `test` database of the test runs is never touched), migrated with lms_core.migrate.upgrade and filled by
-bench/reports_data.py with COPY: one province, ~20 communes, 500 schools (56 % primary, 32 % lower, 12 % upper
-secondary), 30 classes each, a teaching plan per class and subject (10 subjects, 26 periods a week, 35 weeks:
+On PostgreSQL only (the province deployment), in a database of its own per scale,
+`truongso_bench_reports_<schools>x<classes>` (dropped and created; the `test` database of the test runs is never
+touched), migrated with lms_core.migrate.upgrade and filled by bench/reports_data.py with COPY: one province, ~20
+communes, 500 schools (56 % primary, 32 % lower, 12 % upper secondary), 30 classes each, a teaching plan per class and subject (10 subjects, 26 periods a week, 35 weeks:
 ~910 periods a class), and the last complete school year of delivery records (~13 M; some corrected). Then:
 
 1. the full aggregate build, `aggregates.rebuild` (class weeks, then school weeks, of every plan of the year);
@@ -46,7 +46,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 import reports_data as data  # noqa: E402
 
 PG_ADMIN_URL = os.environ.get("TRUONGSO_BENCH_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-DB_NAME = "truongso_bench_reports"
+DB_PREFIX = "truongso_bench_reports"  # + _<schools>x<classes>: each scale keeps its own data for --keep
 SCALES = {"small": 20, "medium": 100, "full": 500}
 DAY_PERIODS = 6  # periods a class is taught on one school day
 TABLES = ("teaching_plans", "plan_periods", "delivery_records", "blended_class_weeks", "blended_school_weeks",
@@ -71,19 +71,24 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 # --- the database ---------------------------------------------------------------------------------------------
 
+def db_name(args: argparse.Namespace) -> str:
+    """Return the database of a scale: a small run never drops the full-scale data."""
+    return f"{DB_PREFIX}_{args.schools}x{args.classes_per_school}"
+
+
 def prepare(args: argparse.Namespace, url: str) -> data.Built:
     """Reuse the generated database (--keep, same scale) or drop, create, migrate and fill it."""
     if args.keep:
         built = data.existing(url, schools=args.schools, classes_per_school=args.classes_per_school)
         if built is not None:
-            data.log(f"reusing {DB_NAME}: {built.plans:,} plans, {built.records:,} records")
+            data.log(f"reusing {db_name(args)}: {built.plans:,} plans, {built.records:,} records")
             return built
     from lms_core import migrate
 
     admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{DB_NAME}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{db_name(args)}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{db_name(args)}"'))
     admin.dispose()
     migrate.upgrade(url)
     data.log("migrated")
@@ -306,7 +311,7 @@ def main() -> None:
         parser.error("choose 1–5000 schools, 1–60 classes per school and 1–100 runs")
     os.environ.setdefault("TRUONGSO_SECRET_KEY", "bench-reports-secret-key-not-for-production-use-0000")
     os.environ["TRUONGSO_VAR_DIR"] = tempfile.mkdtemp(prefix="truongso-bench-reports-")
-    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{DB_NAME}"
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{db_name(args)}"
 
     from lms_core.blended import aggregates
     from lms_core.db import make_engine
