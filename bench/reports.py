@@ -4,8 +4,9 @@ the dashboards and the XLSX export take when reading them.
 On PostgreSQL only (the province deployment), in a database of its own per scale,
 `truongso_bench_reports_<schools>x<classes>` (dropped and created; the `test` database of the test runs is never
 touched), migrated with lms_core.migrate.upgrade and filled by bench/reports_data.py with COPY: one province, ~20
-communes, 500 schools (56 % primary, 32 % lower, 12 % upper secondary), 30 classes each, a teaching plan per class and subject (10 subjects, 26 periods a week, 35 weeks:
-~910 periods a class), and the last complete school year of delivery records (~13 M; some corrected). Then:
+communes, 500 schools (56 % primary, 32 % lower, 12 % upper secondary), 30 classes each, a teaching plan per class
+and subject (10 subjects, 26 periods a week, 35 weeks: ~910 periods a class), and the last complete school year of
+delivery records (~13 M; some corrected). Then:
 
 1. the full aggregate build, `aggregates.rebuild` (class weeks, then school weeks, of every plan of the year);
 2. a day's records arrive: the year's last school day, up to 6 periods per class (~73,000 records at full scale, one
