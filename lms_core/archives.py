@@ -7,8 +7,10 @@ with the standard library's XML parser (openpyxl) are also refused when they dec
 from __future__ import annotations
 
 import io
+import lzma
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,7 +83,7 @@ def _check(data: bytes | Path, budget: _Budget, *, depth: int) -> list[zipfile.Z
                 if not info.is_dir() and info.file_size >= len(_ZIP_MAGIC):
                     _check_nested(archive, info, budget, depth=depth)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError,
-            OSError, RuntimeError):
+            OSError, RuntimeError, zlib.error, lzma.LZMAError):  # lzma, zlib: a member's damaged compressed bytes
         raise Invalid(BROKEN_ARCHIVE) from None
     return infos
 
@@ -118,21 +120,38 @@ def _check_nested(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budg
 
 
 def refuse_dtd(data: bytes, *, broken: str) -> None:
-    """Refuse, as Invalid(broken), an Office file whose XML declares a DTD or entities (OOXML never does)."""
+    """Refuse, as Invalid(broken), an Office file whose XML declares a DTD or entities (OOXML never does).
+
+    Every member that reads as XML is parsed, whatever its name: a reader finds parts through their relationships,
+    so a sheet renamed `sheet1.dat` is read all the same. Binary members (pictures, embedded files) are skipped."""
     def refuse(*_: Any) -> None:
         raise ValueError("DTD")
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for info in archive.infolist():
-            if not info.filename.endswith((".xml", ".rels")):
+            if info.is_dir():
                 continue
             parser = expat.ParserCreate()
             parser.StartDoctypeDeclHandler = refuse
             parser.EntityDeclHandler = refuse
             try:
                 with archive.open(info) as stream:
-                    while chunk := stream.read(1 << 16):
+                    first = stream.read(1 << 16)
+                    if not _looks_like_xml(first):
+                        continue
+                    chunk = first
+                    while chunk:
                         parser.Parse(chunk, False)
+                        chunk = stream.read(1 << 16)
                 parser.Parse(b"", True)
-            except (expat.ExpatError, ValueError, zipfile.BadZipFile, OSError, EOFError):
+            except (expat.ExpatError, ValueError, zipfile.BadZipFile, OSError, EOFError, RuntimeError,
+                    NotImplementedError, zlib.error, lzma.LZMAError):  # a damaged or unreadable member
                 raise Invalid(broken) from None
+
+
+def _looks_like_xml(head: bytes) -> bool:
+    """Return whether a member's first bytes start an XML document (after a byte-order mark and blanks)."""
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            return True
+    return head.lstrip(b" \t\r\n").startswith(b"<")

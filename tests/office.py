@@ -21,3 +21,32 @@ def declare_entities(data: bytes, member: str) -> bytes:
                 content = ENTITIES + content.split(b"?>", 1)[1] if content.startswith(b"<?xml") else ENTITIES + content
             archive.writestr(info, content)
     return out.getvalue()
+
+
+def rename_member(data: bytes, old: str, new: str) -> bytes:
+    """Return a copy of an Office archive with a part renamed, and every reference to it in the other parts (its
+    relationships and content type) following, so a reader still finds it."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    short_old, short_new = old.split("/", 1)[1].encode(), new.split("/", 1)[1].encode()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            content = source.read(info)
+            if info.filename.endswith((".xml", ".rels")):
+                content = content.replace(short_old, short_new)
+            archive.writestr(new if info.filename == old else info.filename, content)
+    return out.getvalue()
+
+
+def damage_member(data: bytes, member: str) -> bytes:
+    """Return a copy of an archive whose member's compressed bytes are scrambled in the middle (the directory and
+    the sizes stay as they were, so only reading the member finds the damage)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    info = source.getinfo(member)
+    assert info.compress_type == zipfile.ZIP_DEFLATED and info.compress_size > 64, member
+    with source.open(info):  # the local header's own name and extra lengths give where the data starts
+        pass
+    local = data[info.header_offset:info.header_offset + 30]
+    start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
+    middle = start + info.compress_size // 2
+    return data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 16]) + data[middle + 16:]

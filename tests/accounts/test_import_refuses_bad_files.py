@@ -14,7 +14,7 @@ from lms_core.accounts import import_sheet, importer
 from lms_core.errors import DomainError, Invalid, TooLarge
 from lms_core.settings import get_settings
 from tests.accounts.conftest import fixture_bytes, stored_counts
-from tests.office import declare_entities
+from tests.office import damage_member, declare_entities, rename_member
 
 REFUSED = [
     ("truncated.xlsx", import_sheet.BROKEN_FILE),
@@ -61,6 +61,21 @@ def test_a_class_list_declaring_xml_entities_is_refused(db: Session, school) -> 
             importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id,
                                   data=declare_entities(clean, member))
         assert refused.value.message == import_sheet.BROKEN_FILE, member
+    assert stored_counts(db) == before
+
+
+def test_a_renamed_part_declaring_entities_or_a_damaged_part_is_refused(db: Session, school) -> None:
+    """The DTD check reads every XML part, whatever its name (a reader follows the relationships to a sheet called
+    sheet1.dat just as well), and a part whose compressed bytes are damaged is a broken file, not a server error."""
+    clean = fixture_bytes("clean.xlsx")
+    renamed = rename_member(clean, "xl/worksheets/sheet1.xml", "xl/worksheets/sheet1.dat")
+    assert importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=renamed,
+                                 dry_run=True).ok  # the renamed sheet is still read
+    before = stored_counts(db)
+    for data in (declare_entities(renamed, "xl/worksheets/sheet1.dat"), damage_member(clean, "xl/worksheets/sheet1.xml")):
+        with pytest.raises(Invalid) as refused:
+            importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=data)
+        assert refused.value.message == import_sheet.BROKEN_FILE
     assert stored_counts(db) == before
 
 
