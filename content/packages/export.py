@@ -10,6 +10,7 @@ names its school so that no other school imports it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -145,7 +146,8 @@ def _entry(db: Session, actor: User, material: Material, published_only: bool) -
         MaterialCurriculumItem.material_id == material.id).order_by(CurriculumItem.grade, CurriculumItem.id))
     subject = db.get(Subject, material.subject_id) if material.subject_id else None
     owner = db.get(User, material.owner_id)
-    school = db.get(School, material.school_id) if material.school_id else None
+    school_only = material.licence == Licence.school_only
+    school = db.get(School, material.school_id) if school_only and material.school_id else None
     return MaterialEntry(
         uid=material.uid, title=material.title, description=material.description, kind=MaterialKind(material.kind),
         subject_code=subject.code if subject else None, grades=material.grades, language=material.language,
@@ -154,6 +156,15 @@ def _entry(db: Session, actor: User, material: Material, published_only: bool) -
         author_name=owner.full_name[:200] if owner else "", versions=entries, images=images,
         curriculum=[CurriculumRef(subject_code=code, grade=item.grade, key=item.key, title=item.title)
                     for item, code in items])
+
+
+def manifest_json(manifest: Manifest) -> bytes:
+    """Return the manifest as the package stores it: a material's `school_code` only where it has one."""
+    data = manifest.model_dump(mode="json")
+    for entry in data["materials"]:
+        if entry.get("school_code") is None:
+            entry.pop("school_code", None)
+    return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
 def _exports_dir() -> Path:
@@ -180,7 +191,7 @@ def export_package(*, db: Session, actor: User, selection: Selection, server: st
     path = Path(name)
     try:
         with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-            archive.writestr(MANIFEST_NAME, manifest.model_dump_json(indent=1).encode())
+            archive.writestr(MANIFEST_NAME, manifest_json(manifest))
             for sha, ref in files.items():  # zipfile copies from disk in chunks: nothing is held whole in memory
                 method = zipfile.ZIP_STORED if ref.type in STORED_TYPES else zipfile.ZIP_DEFLATED
                 archive.write(storage.path_for(sha), FILES_DIR + sha, compress_type=method)

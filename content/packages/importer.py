@@ -105,12 +105,14 @@ def _check_version(plan: MaterialPlan, v: VersionEntry, checked: dict[str, Check
 def _plan_material(db: Session, actor: User, school: School, entry: MaterialEntry,
                    checked: dict[str, Checked]) -> MaterialPlan:
     plan = MaterialPlan(entry=entry)
-    if entry.licence == Licence.school_only and entry.school_code != school.code:
+    existing = db.scalar(select(Material).where(Material.uid == entry.uid))
+    if entry.licence == Licence.school_only and entry.school_code != school.code and not (
+            entry.school_code is None and existing is not None and existing.school_id == school.id):
+        # (a package made before packages named the school comes back only to the school that already holds it)
         home = entry.school_code and (db.scalar(select(School.name).where(School.code == entry.school_code))
                                       or entry.school_code)
         plan.errors.append(Note(SCHOOL_ONLY_ELSEWHERE, {"school": home}) if home else Note(SCHOOL_ONLY_UNKNOWN))
         return plan
-    existing = db.scalar(select(Material).where(Material.uid == entry.uid))
     if existing is not None:
         plan.existing = existing
         if not permissions.can(actor, "material.edit", existing):

@@ -92,9 +92,9 @@ class MaterialEntry(_Strict):
     grades: Annotated[list[Grade], Field(max_length=12)] = []
     language: Annotated[str, StringConstraints(min_length=2, max_length=8)] = "vi"
     licence: Licence = Licence.cc_by_sa
-    # the code of the school that held the material (none for the shared repository's): a school-only material may
-    # be imported into that school only
-    school_code: Annotated[str, StringConstraints(min_length=1, max_length=16)] | None = None
+    # a school-only material's school (by its code; left out for any other licence, so that servers reading the
+    # format before this field take such packages): it may be imported into that school only
+    school_code: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
     visibility: Visibility = Visibility.private
     tags: Annotated[list[Annotated[str, StringConstraints(max_length=40)]], Field(max_length=20)] = []
     author_name: Annotated[str, StringConstraints(max_length=200)] = ""

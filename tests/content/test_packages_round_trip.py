@@ -273,6 +273,8 @@ def test_a_school_only_material_leaves_with_its_school_and_enters_no_other(db: S
     department staff's exports leave it home; another school's import is refused whole, naming the school; the
     same school takes it back."""
     teacher = world.teacher
+    world.school.code = "THCS-NGUYEN-DU-HN-01"  # codes run to 32 characters
+    db.commit()
     inside = service.create_material(db=db, actor=teacher, body_markdown=PAGE_V1, fields=fields(
         "Đề cương nội bộ", "page", visibility="school", licence="school-only"))
     shared = service.create_material(db=db, actor=teacher, body_markdown=PAGE_V1 + "\nChia sẻ.\n", fields=fields(
@@ -284,6 +286,7 @@ def test_a_school_only_material_leaves_with_its_school_and_enters_no_other(db: S
         entries = {m["title"]: m for m in json.loads(archive.read("manifest.json"))["materials"]}
     assert set(entries) == {"Đề cương nội bộ", "Bài đọc chia sẻ"}
     assert entries["Đề cương nội bộ"]["school_code"] == world.school.code
+    assert "school_code" not in entries["Bài đọc chia sẻ"]  # other licences: the format as servers before it read it
 
     for outsider in (world.district_staff, world.province_staff):
         with zipfile.ZipFile(export_as(db, outsider, school_id=world.school.id)) as archive:
@@ -299,3 +302,21 @@ def test_a_school_only_material_leaves_with_its_school_and_enters_no_other(db: S
     assert counts(db) == before
     back = import_as(db, teacher, package)
     assert back.applied and back.new_materials == 2
+
+    # a package made before packages named the school: back into the school that holds the material, not elsewhere
+    with zipfile.ZipFile(package) as archive:
+        manifest = json.loads(archive.read("manifest.json"))
+        files = {n: archive.read(n) for n in archive.namelist() if n != "manifest.json"}
+    for entry in manifest["materials"]:
+        entry.pop("school_code", None)
+    older = package.with_name("older.zip")
+    with zipfile.ZipFile(older, "w") as archive:
+        archive.writestr("manifest.json", json.dumps(manifest, ensure_ascii=False))
+        for name, data in files.items():
+            archive.writestr(name, data)
+    assert import_as(db, teacher, older).applied
+    with pytest.raises(importer.PackageRejected) as unknown:
+        import_as(db, teacher_c, older)
+    errors = {d["title"]: d["errors"] for d in unknown.value.details}  # (the shared one: someone else's here now)
+    assert errors["Đề cương nội bộ"] == ["Học liệu này chỉ được dùng trong trường đã tạo ra nó (theo giấy phép), nhưng "
+                                         "gói không cho biết đó là trường nào: hãy xuất lại gói từ trường đó."]
