@@ -77,7 +77,7 @@ def _fields(form: FieldsForm, kind: str) -> service.MaterialFields:
     subject = form.subject_id.strip()
     if subject and (not subject.isdecimal() or not 1 <= int(subject) <= MAX_ID):
         raise Invalid(BAD_FORM)
-    if any(not g.strip().isdecimal() for g in form.grades):
+    if any(not g.strip().isdecimal() or len(g.strip()) > 2 for g in form.grades):
         raise Invalid(service.BAD_GRADE)
     if form.language not in LANGUAGES:
         raise Invalid(BAD_LANGUAGE)

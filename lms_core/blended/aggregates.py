@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Integer, case, cast, delete, exists, func, insert, select, text, true, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from lms_core.blended.models import (ONLINE, ClassWeek, DeliveryRecord, DirtyPlan, PlanPeriod, Refresh,
@@ -192,6 +192,13 @@ def _recompute(db: Session, plan_ids: list[int], top: int) -> None:
     db.commit()
 
 
+def _database_down(exc: Exception) -> bool:
+    """Return whether an error is the database's, not a plan's (connection lost, locked, timed out, deadlocked):
+    the run ends and the next one tries again, rather than setting every plan aside."""
+    return isinstance(exc, (OperationalError, InterfaceError)) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
 def _recompute_alone(db: Session, plan_ids: list[int], top: int, set_aside: set[int]) -> int:
     """After a batch failed: recompute its plans one by one; a plan that fails alone is logged and set aside for the
     rest of this run (still queued, so it counts as waiting and is tried again next run). Return the plans done."""
@@ -200,9 +207,9 @@ def _recompute_alone(db: Session, plan_ids: list[int], top: int, set_aside: set[
         try:
             _recompute(db, [plan_id], top)
             done += 1
-        except OperationalError:
-            raise
-        except Exception:  # noqa: BLE001 - one plan's failure must not hold back the province's figures
+        except Exception as exc:  # noqa: BLE001 - one plan's failure must not hold back the province's figures
+            if _database_down(exc):
+                raise
             db.rollback()
             log.exception("blended aggregates: plan %s could not be recomputed; it stays queued", plan_id)
             set_aside.add(plan_id)
@@ -231,9 +238,9 @@ def refresh(*, db: Session, max_plans: int | None = None) -> int:
         try:
             _recompute(db, plan_ids, top)
             done += len(plan_ids)
-        except OperationalError:
-            raise
-        except Exception:  # noqa: BLE001 - found again plan by plan just below
+        except Exception as exc:  # noqa: BLE001 - found again plan by plan just below
+            if _database_down(exc):
+                raise
             db.rollback()
             done += _recompute_alone(db, plan_ids, top, set_aside)
     if done:

@@ -97,6 +97,19 @@ def test_a_plan_that_cannot_be_recomputed_is_set_aside_and_the_others_go_on(db: 
     assert other.id not in set(db.scalars(select(DirtyPlan.plan_id)))
 
 
+def test_a_database_failure_ends_the_run_and_sets_nothing_aside(db: Session, world, taught, monkeypatch) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    def database_gone(session: Session, plan_ids: list[int]):  # noqa: ANN202
+        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    monkeypatch.setattr(aggregates, "_replace_class_weeks", database_gone)
+    with pytest.raises(OperationalError):
+        aggregates.refresh(db=db)
+    db.rollback()
+    assert aggregates.pending(db) == 1 and db.scalar(select(func.count()).select_from(Refresh)) == 0
+
+
 def test_views_read_the_aggregates_not_the_records(db: Session, world, taught) -> None:
     year = shares.window(db=db, year_id=world.year.id, kind="year")
     school = Scope("school", world.school.id)

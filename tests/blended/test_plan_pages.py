@@ -101,10 +101,10 @@ def test_moving_recording_and_the_figures_of_the_list(db: Session, world, plan, 
 
 
 def test_digits_that_are_not_numbers_are_refused_and_nothing_changes(db: Session, world, plan, client_for) -> None:
-    """'²' and '½' pass str.isdigit() but not int(): a clear refusal, never a server error."""
+    """'²' and '³' pass str.isdigit() but not int(): a clear refusal, never a server error."""
     teacher = client_for(world.teacher)
     before = _periods(db, plan)
-    for bad in ("²", "3²", "½"):
+    for bad in ("²", "3²", "³"):
         made = teacher.post("/plans", data={"class_id": bad, "subject_id": str(world.subject.id), "year_id": bad})
         assert made.status_code == 422, bad
         moved = teacher.post(f"/plans/{plan.id}/periods/{plan.periods[0].id}", data={"week": bad, "mode": "in_person"})

@@ -80,7 +80,8 @@ def test_a_refused_form_keeps_what_was_typed_and_stores_nothing(db: Session, sch
     assert _counts(db) == before
     bad_language = _create(client, language="xx")
     assert bad_language.status_code == 422 and _counts(db) == before
-    for subject, grades in (("²", []), ("", ["6", "²"])):  # digits str.isdigit() accepts and int() does not
+    for subject, grades in (("²", []), ("", ["6", "²"]), ("", ["6" * 5000])):  # '²': isdigit but not int();
+        # 5,000 digits: more than int() reads
         refused = _create(client, subject_id=subject, grades=grades)
         assert refused.status_code == 422 and _counts(db) == before
 
