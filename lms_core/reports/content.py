@@ -110,6 +110,8 @@ U_TEACHERS, U_STUDENTS, U_QUIZZES = (N_("Active teachers (used the platform in t
                                      N_("Active students (used the platform in the period)"),
                                      N_("Quizzes taken (attempts submitted)"))
 P_ACTIVE = N_("A user is active when they signed in or recorded any learning activity in the period.")
+P_BUNDLED = N_("These figures leave out the schools that send only their online share from their own server (report "
+               "bundles): {schools}.")
 P_SELF_LEVEL = N_("Level reached: {level}.")
 P_SELF_GROUP = N_("{group}: {points} points, {level}.")
 P_SELF_MISSING = N_("The self-assessment is not included: {reason}")
@@ -485,6 +487,15 @@ def usage(*, db: Session, school_ids: list[int], start: date, end: date) -> Repo
     return ReportSection("usage", S_USAGE, (C_INDICATOR, C_VALUE, C_OUT_OF, C_SHARE), tuple(rows), order=20)
 
 
+def _bundled_schools(db: Session, school_ids: list[int], year_id: int) -> list[str]:
+    """Return the names of the schools whose figures of the year reach this server only by report bundles."""
+    from lms_core.reports.bundle_models import BundleImport
+
+    ids = set(db.scalars(select(BundleImport.school_id).where(BundleImport.academic_year_id == year_id,
+                                                              BundleImport.school_id.in_(school_ids))))
+    return sorted(_names(db, School, ids, School.name).values())
+
+
 def _plugin_table(s: ReportSection) -> Table:
     return Table(s.key, gettext(s.title), tuple(gettext(c) for c in s.columns), [tuple(r) for r in s.rows])
 
@@ -540,11 +551,14 @@ def build(*, db: Session, actor: User, host: Any, kind: str, unit_id: int, year_
     extra = [usage(db=db, school_ids=school_ids, start=when.start, end=when.end),
              *host.report_sections(db=db, actor=actor, school_id=unit.id if unit.kind == "school" else None,
                                    school_ids=school_ids, start=when.start, end=when.end)]
+    bundled = _bundled_schools(db, school_ids, year_id)
     for s in sorted(extra, key=lambda s: s.order):
         table = _plugin_table(s)
         section = Section(s.key, table.title, tables=[table])
         if s.key == "usage":
             section.paragraphs.append(gettext(P_ACTIVE))
+        if bundled:  # their people and materials are on their own server: not counted here
+            section.paragraphs.append(gettext(P_BUNDLED).format(schools=", ".join(bundled)))
         sections.append(section)
     if unit.kind == "school":
         assessment = _self_assessment(db, actor, unit, when)

@@ -166,6 +166,25 @@ def test_imported_figures_equal_the_exported_ones(db: Session, world) -> None:  
     assert record.fingerprint == bundle.school_key_fingerprint() and len(record.digest) == 64
 
 
+def test_reports_say_whose_use_of_the_platform_they_leave_out(db: Session, world, exported: bytes) -> None:  # noqa: ANN001
+    """A bundle carries the online share only: the province's report counts school A's periods, and its sections on
+    the use of the platform name school A as left out, since its people and materials live on its own server."""
+    from lms_core.i18n import use_locale
+    from lms_core.reports import content
+
+    def report_paragraphs() -> list[str]:
+        with use_locale("en"):
+            report = content.build(db=db, actor=world.province_staff, host=PluginHost(load_entry_points=False),
+                                   kind="province", unit_id=world.province.id, year_id=world.year.id, period="year")
+        return [p for section in report.sections if section.key == "usage" for p in section.paragraphs]
+
+    assert not any("report bundles" in p for p in report_paragraphs())
+    bundle.import_bundle(db=db, actor=world.province_staff, data=exported)
+    left_out = [p for p in report_paragraphs() if "report bundles" in p]
+    assert left_out == ["These figures leave out the schools that send only their online share from their own server "
+                        f"(report bundles): {world.school.name}."]
+
+
 def test_reimporting_the_same_bundle_changes_nothing(db: Session, world, exported: bytes) -> None:  # noqa: ANN001
     bundle.import_bundle(db=db, actor=world.province_staff, data=exported)
     before = _tables(db)
