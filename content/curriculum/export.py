@@ -13,7 +13,7 @@ from openpyxl.utils import get_column_letter
 from content.curriculum.coverage import Coverage, Share
 from lms_core.i18n import N_, current_locale, gettext
 from lms_core.org.models import LEVEL_LABELS
-from lms_core.spreadsheets import workbook_bytes
+from lms_core.spreadsheets import csv_cell, workbook_bytes
 
 H_LEVEL = N_("Level")
 H_SUBJECT = N_("Subject")
@@ -106,7 +106,7 @@ def csv_bytes(result: Coverage) -> bytes:
                      gettext(H_SHARE) + " (%)", gettext(H_UNCOVERED)])
     for s in result.subjects:
         writer.writerow([_level_label(s.programme.level), s.programme.subject.name(locale), s.programme.grade,
-                         s.covered, s.total, s.percent, _topics(s.uncovered_topics)])
+                         s.covered, s.total, s.percent, csv_cell(_topics(s.uncovered_topics))])
     for level, share in result.levels.items():
         writer.writerow([_level_label(level), "", "", share.covered, share.total, share.percent, ""])
     writer.writerow([gettext(ALL_LEVELS), "", "", result.overall.covered, result.overall.total,

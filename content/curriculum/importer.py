@@ -17,6 +17,7 @@ from lms_core.accounts.models import User
 from lms_core.errors import Invalid, TooLarge
 from lms_core.i18n import N_
 from lms_core.org.models import Subject
+from lms_core.spreadsheets import csv_text
 from lms_core.text import fold
 
 MAX_BYTES = 2_000_000
@@ -92,7 +93,7 @@ def _table(data: bytes) -> list[tuple[int, list[Any]]]:
     except UnicodeDecodeError:
         raise Invalid(NOT_UTF8) from None
     lines = [line for line in text.splitlines() if not line.startswith("#")]
-    return [(n, cells) for n, cells in enumerate(csv.reader(lines), 1)]
+    return [(n, [csv_text(c) for c in cells]) for n, cells in enumerate(csv.reader(lines), 1)]
 
 
 def _columns(header: list[Any]) -> dict[str, int]:

@@ -11,7 +11,7 @@ from openpyxl.styles import Font
 from content.curriculum.service import Tree
 from lms_core.i18n import N_, gettext
 from lms_core.org.models import Subject
-from lms_core.spreadsheets import workbook_bytes
+from lms_core.spreadsheets import csv_cell, workbook_bytes
 
 # The importer finds its columns by these names (compared without accents), so they are data, not UI text.
 HEADER = ("Mã môn", "Lớp", "Chủ đề", "Bài", "Số tiết")
@@ -53,5 +53,5 @@ def csv_bytes(rows: list[Row]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(HEADER)
-    writer.writerows(rows)
+    writer.writerows([csv_cell(v) for v in row] for row in rows)
     return buf.getvalue().encode("utf-8-sig")
