@@ -37,9 +37,14 @@ def mark_dirty(db: Session, plan_ids: Iterable[int]) -> None:
     db.add_all(DirtyPlan(plan_id=pid) for pid in set(plan_ids))
 
 
-def pending(db: Session) -> int:
-    """Return how many plans wait for the worker."""
-    return db.scalar(select(func.count(func.distinct(DirtyPlan.plan_id)))) or 0
+def pending(db: Session, school_ids: Any = None) -> int:
+    """Return how many plans wait for the worker: all of them, or those of some schools (ids or a select of ids),
+    so that a school's page counts only the changes that its own figures wait for."""
+    query = select(func.count(func.distinct(DirtyPlan.plan_id)))
+    if school_ids is not None:
+        query = query.join(TeachingPlan, TeachingPlan.id == DirtyPlan.plan_id).join(
+            SchoolClass, SchoolClass.id == TeachingPlan.class_id).where(SchoolClass.school_id.in_(school_ids))
+    return db.scalar(query) or 0
 
 
 def last_refresh(db: Session) -> datetime | None:

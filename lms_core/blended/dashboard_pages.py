@@ -193,6 +193,14 @@ def _merge(rows: list[Row], units: list[tuple[int, str, str]], kind: str, query:
     return lines + [Line(r.label, r.figures, None, kind, r.key[0]) for r in found.values()]
 
 
+def _schools_of(kind: str, unit_id: int) -> Any:
+    """Return a select of the ids of the schools a unit of a kind covers."""
+    return {"province": select(School.id).where(School.province_id == unit_id),
+            "district": select(School.id).where(School.district_id == unit_id),
+            "school": select(School.id).where(School.id == unit_id),
+            "class": select(SchoolClass.school_id).where(SchoolClass.id == unit_id)}[kind]
+
+
 def build(*, db: Session, actor: User, kind: str, unit_id: int, year_id: int | None = None, window: str = "to_date",
           week_text: str = "", today: date | None = None) -> Dashboard:
     """Return the dashboard of a unit the actor may report on, in the window asked for."""
@@ -224,7 +232,8 @@ def build(*, db: Session, actor: User, kind: str, unit_id: int, year_id: int | N
                       child_kind={"province": "district", "district": "school", "school": "class",
                                   "class": "subject"}[kind], children=[],
                       trend=shares.trend(db=db, actor=actor, scope=scope, year_id=year.id, through_week=win.last),
-                      below=[], query=query, as_of=aggregates.last_refresh(db), pending=aggregates.pending(db))
+                      below=[], query=query, as_of=aggregates.last_refresh(db),
+                      pending=aggregates.pending(db, _schools_of(kind, unit.id)))
     if kind == "province":
         districts = db.execute(select(District.id, District.name).where(District.province_id == unit.id)
                                .order_by(District.name, District.id)).all()

@@ -86,7 +86,7 @@ def _page(request: Request, db: Session, user: User, *, error: str | None = None
         ctx["year_id"] = now.id if now else None
         ctx["fingerprint"] = bundle.school_key_fingerprint()
         ctx["public_pem"] = bundle.server_public_pem()
-        ctx["pending"] = aggregates.pending(db)
+        ctx["pending"] = aggregates.pending(db, [school.id for school in ctx["export_schools"]])
     if receiver:
         area = permissions.visible(user, bundle.RECEIVE)
         ctx["area_schools"] = list(db.scalars(select(School).where(area).order_by(School.name)))

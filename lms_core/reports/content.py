@@ -373,7 +373,7 @@ def _online(db: Session, actor: User, unit: Unit, period: Period, locale: str) -
         ("primary", "primary"), ("lower", "lower_secondary"), ("upper", "upper_secondary"))}))
     last = aggregates.last_refresh(db)
     section.paragraphs.append(gettext(P_FRESH).format(time=_local(last)) if last else gettext(P_NEVER))
-    waiting = aggregates.pending(db)
+    waiting = aggregates.pending(db, list(unit.school_ids))
     if waiting:
         section.paragraphs.append(gettext(P_PENDING).format(n=waiting))
     section.tables.append(Table("headline", gettext(T_HEADLINE), (gettext(C_INDICATOR), gettext(C_VALUE)), [

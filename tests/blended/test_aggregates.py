@@ -35,6 +35,7 @@ def taught(db: Session, world, plan):  # noqa: ANN001, ANN201
 
 def test_refresh_counts_each_week_from_the_current_records(db: Session, world, taught) -> None:
     assert aggregates.pending(db) == 1  # one plan, however many changes
+    assert aggregates.pending(db, [world.school.id]) == 1 and aggregates.pending(db, [world.other_school.id]) == 0
     assert aggregates.refresh(db=db) == 1
     weeks = _weeks(db)
     # 70 periods over 35 weeks: two planned each week; periods 1, 2 (week 1) and 9 (week 5) planned online

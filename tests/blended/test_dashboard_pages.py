@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from lms_core.blended import aggregates, shares
 from lms_core.blended import service as blended
-from lms_core.blended.models import OnlineTarget, SchoolWeek
+from lms_core.blended.models import OnlineTarget, SchoolWeek, TeachingPlan
 from lms_core.org.seed import ensure_academic_year
 from lms_core.web.security import LANG_COOKIE
 from tests.blended.conftest import school_day
@@ -86,7 +86,7 @@ def test_school_page_shows_the_share_against_the_target(data, world, as_user) ->
     svgs = _svgs(r.text)
     assert len(svgs) >= 4 and all(s.get("role") == "img" and s.get("aria-label") for s in svgs)
     assert r.text.count("<table") >= len(svgs) - 1  # the headline meter has its numbers in the figures above
-    assert "plans are waiting for the worker" in text and "Figures as of" in text
+    assert "Figures as of" in text and "waiting for the worker" not in text  # nothing changed since
 
 
 def test_windows_change_the_numbers(data, world, as_user) -> None:
@@ -288,3 +288,13 @@ def test_the_year_selector_lists_years_with_figures(db: Session, data, world, as
     assert f'<option value="{past.id}"' in now.text and f'<option value="{world.year.id}" selected' in now.text
     then = _text(c.get(f"/blended/province/{world.province.id}?year={past.id}&window=year").text)
     assert "50.0% ✓" in then and "5 of the 10 curriculum periods" in then
+
+
+def test_a_page_counts_only_the_changes_its_own_figures_wait_for(db: Session, data, world, as_user) -> None:
+    aggregates.refresh(db=db)
+    other = db.scalar(select(TeachingPlan).where(TeachingPlan.class_id == world.other_class.id))
+    blended.change_period(db=db, actor=world.other_school_teacher, period_id=other.periods[0].id, mode="online_live")
+    school_a = _text(as_user(world.school_admin).get(f"/blended/school/{world.school.id}").text)
+    assert "waiting for the worker" not in school_a  # school B's change does not hold A's figures back
+    province = _text(as_user(world.province_staff).get(f"/blended/province/{world.province.id}").text)
+    assert "1 plan is waiting for the worker." in province
