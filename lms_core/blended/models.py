@@ -54,7 +54,8 @@ class PlanPeriod(Base):
                       CheckConstraint("lesson_period >= 1", name="lesson_period"),
                       CheckConstraint(MODE_CHECK, name="mode"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    plan_id: Mapped[int] = mapped_column(ForeignKey("teaching_plans.id", ondelete="CASCADE"), index=True)
+    # no index of its own: the unique (plan_id, position) index serves every lookup by plan
+    plan_id: Mapped[int] = mapped_column(ForeignKey("teaching_plans.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)  # 1.. in curriculum order
     item_id: Mapped[int] = mapped_column(Integer)  # a curriculum item (no foreign key into the content package)
     item_title: Mapped[str] = mapped_column(String(300))
