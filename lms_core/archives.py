@@ -120,10 +120,12 @@ def _check_nested(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budg
 
 
 def refuse_dtd(data: bytes, *, broken: str) -> None:
-    """Refuse, as Invalid(broken), an Office file whose XML declares a DTD or entities (OOXML never does).
+    """Refuse, as Invalid(broken), an Office file whose XML declares entities, or a DTD in its own parts.
 
-    Every member that reads as XML is parsed, whatever its name: a reader finds parts through their relationships,
-    so a sheet renamed `sheet1.dat` is read all the same. Binary members (pictures, embedded files) are skipped."""
+    OOXML parts (`.xml`, `.rels`) never declare a DTD. Every other member that reads as XML is parsed too, whatever
+    its name, since a reader finds parts through their relationships (a sheet renamed `sheet1.dat` is read all the
+    same); there only entity declarations are refused, so that an SVG picture with the usual DOCTYPE line passes.
+    Binary members (pictures, embedded files) are skipped."""
     def refuse(*_: Any) -> None:
         raise ValueError("DTD")
 
@@ -131,15 +133,16 @@ def refuse_dtd(data: bytes, *, broken: str) -> None:
         for info in archive.infolist():
             if info.is_dir():
                 continue
+            ooxml = info.filename.endswith((".xml", ".rels"))
             parser = expat.ParserCreate()
-            parser.StartDoctypeDeclHandler = refuse
             parser.EntityDeclHandler = refuse
+            if ooxml:
+                parser.StartDoctypeDeclHandler = refuse
             try:
                 with archive.open(info) as stream:
-                    first = stream.read(1 << 16)
-                    if not _looks_like_xml(first):
+                    chunk = stream.read(1 << 16)
+                    if not ooxml and not _looks_like_xml(chunk):
                         continue
-                    chunk = first
                     while chunk:
                         parser.Parse(chunk, False)
                         chunk = stream.read(1 << 16)
@@ -150,8 +153,8 @@ def refuse_dtd(data: bytes, *, broken: str) -> None:
 
 
 def _looks_like_xml(head: bytes) -> bool:
-    """Return whether a member's first bytes start an XML document (after a byte-order mark and blanks)."""
-    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
-        if head.startswith(bom):
-            return True
+    """Return whether a member's first bytes may start an XML document: a byte-order mark, "<" in UTF-16 without
+    one, or "<" after blanks (a picture's or an EMF drawing's first bytes are none of these)."""
+    if head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00<", b"<\x00")):
+        return True
     return head.lstrip(b" \t\r\n").startswith(b"<")

@@ -50,3 +50,18 @@ def damage_member(data: bytes, member: str) -> bytes:
     start = info.header_offset + 30 + int.from_bytes(local[26:28], "little") + int.from_bytes(local[28:30], "little")
     middle = start + info.compress_size // 2
     return data[:middle] + bytes(b ^ 0x5A for b in data[middle:middle + 16]) + data[middle + 16:]
+
+
+def rewrite_member(data: bytes, member: str, content: bytes | None = None, *, encoding: str | None = None) -> bytes:
+    """Return a copy of an archive with a member replaced by (or added as) `content`, or its text re-encoded."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for info in source.infolist():
+            body = source.read(info)
+            if info.filename == member:
+                body = content if content is not None else body.decode("utf-8").encode(encoding)
+            archive.writestr(info, body)
+        if member not in source.namelist():
+            archive.writestr(member, content)
+    return out.getvalue()

@@ -14,7 +14,7 @@ from lms_core.accounts import import_sheet, importer
 from lms_core.errors import DomainError, Invalid, TooLarge
 from lms_core.settings import get_settings
 from tests.accounts.conftest import fixture_bytes, stored_counts
-from tests.office import damage_member, declare_entities, rename_member
+from tests.office import damage_member, declare_entities, rename_member, rewrite_member
 
 REFUSED = [
     ("truncated.xlsx", import_sheet.BROKEN_FILE),
@@ -72,11 +72,25 @@ def test_a_renamed_part_declaring_entities_or_a_damaged_part_is_refused(db: Sess
     assert importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=renamed,
                                  dry_run=True).ok  # the renamed sheet is still read
     before = stored_counts(db)
-    for data in (declare_entities(renamed, "xl/worksheets/sheet1.dat"), damage_member(clean, "xl/worksheets/sheet1.xml")):
+    hostile = declare_entities(renamed, "xl/worksheets/sheet1.dat")
+    utf16 = rewrite_member(hostile, "xl/worksheets/sheet1.dat", encoding="utf-16-be")  # no byte-order mark
+    assert zipfile.ZipFile(io.BytesIO(utf16)).read("xl/worksheets/sheet1.dat").startswith(b"\x00<")
+    for data in (hostile, utf16, damage_member(clean, "xl/worksheets/sheet1.xml")):
         with pytest.raises(Invalid) as refused:
             importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=data)
         assert refused.value.message == import_sheet.BROKEN_FILE
     assert stored_counts(db) == before
+
+
+def test_a_picture_in_svg_with_its_usual_doctype_line_is_no_reason_to_refuse(db: Session, school) -> None:
+    svg = (b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
+           b'"http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg xmlns="http://www.w3.org/2000/svg"/>')
+    with_picture = rewrite_member(fixture_bytes("clean.xlsx"), "xl/media/image1.svg", svg)
+    assert importer.import_users(db=db, actor=school.school_admin, school_id=school.school.id, data=with_picture,
+                                 dry_run=True).ok
+    entity = svg.replace(b'svg11.dtd">', b'svg11.dtd" [<!ENTITY a "aaaa">]>')
+    with pytest.raises(Invalid):  # entities stay refused in any part
+        import_sheet.check_xlsx(rewrite_member(fixture_bytes("clean.xlsx"), "xl/media/image1.svg", entity))
 
 
 def test_the_type_is_read_from_the_bytes_not_the_name() -> None:
