@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Integer, case, cast, delete, exists, func, insert, select, text, true, update
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, aliased
 
 from lms_core.blended.models import (ONLINE, ClassWeek, DeliveryRecord, DirtyPlan, PlanPeriod, Refresh,
@@ -37,11 +38,13 @@ def mark_dirty(db: Session, plan_ids: Iterable[int]) -> None:
     db.add_all(DirtyPlan(plan_id=pid) for pid in set(plan_ids))
 
 
-def pending(db: Session, school_ids: Any = None) -> int:
-    """Return how many plans wait for the worker: all of them, or those of some schools (ids or a select of ids),
-    so that a school's page counts only the changes that its own figures wait for."""
+def pending(db: Session, school_ids: Any = None, *, class_id: int | None = None) -> int:
+    """Return how many plans wait for the worker: all of them, those of some schools (ids or a select of ids) or of
+    one class, so that a page counts only the changes that its own figures wait for."""
     query = select(func.count(func.distinct(DirtyPlan.plan_id)))
-    if school_ids is not None:
+    if class_id is not None:
+        query = query.join(TeachingPlan, TeachingPlan.id == DirtyPlan.plan_id).where(TeachingPlan.class_id == class_id)
+    elif school_ids is not None:
         query = query.join(TeachingPlan, TeachingPlan.id == DirtyPlan.plan_id).join(
             SchoolClass, SchoolClass.id == TeachingPlan.class_id).where(SchoolClass.school_id.in_(school_ids))
     return db.scalar(query) or 0
@@ -200,7 +203,7 @@ def _recompute(db: Session, plan_ids: list[int], top: int) -> None:
 def _database_down(exc: Exception) -> bool:
     """Return whether an error is the database's, not a plan's (connection lost, locked, timed out, deadlocked):
     the run ends and the next one tries again, rather than setting every plan aside."""
-    return isinstance(exc, (OperationalError, InterfaceError)) or (
+    return isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)) or (
         isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 

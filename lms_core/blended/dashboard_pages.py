@@ -193,12 +193,13 @@ def _merge(rows: list[Row], units: list[tuple[int, str, str]], kind: str, query:
     return lines + [Line(r.label, r.figures, None, kind, r.key[0]) for r in found.values()]
 
 
-def _schools_of(kind: str, unit_id: int) -> Any:
-    """Return a select of the ids of the schools a unit of a kind covers."""
-    return {"province": select(School.id).where(School.province_id == unit_id),
-            "district": select(School.id).where(School.district_id == unit_id),
-            "school": select(School.id).where(School.id == unit_id),
-            "class": select(SchoolClass.school_id).where(SchoolClass.id == unit_id)}[kind]
+def _waiting(db: Session, kind: str, unit_id: int) -> int:
+    """Return how many plans of a unit (its schools', or a class's own) wait for the worker."""
+    if kind == "class":
+        return aggregates.pending(db, class_id=unit_id)
+    return aggregates.pending(db, {"province": select(School.id).where(School.province_id == unit_id),
+                                   "district": select(School.id).where(School.district_id == unit_id),
+                                   "school": select(School.id).where(School.id == unit_id)}[kind])
 
 
 def build(*, db: Session, actor: User, kind: str, unit_id: int, year_id: int | None = None, window: str = "to_date",
@@ -233,7 +234,7 @@ def build(*, db: Session, actor: User, kind: str, unit_id: int, year_id: int | N
                                   "class": "subject"}[kind], children=[],
                       trend=shares.trend(db=db, actor=actor, scope=scope, year_id=year.id, through_week=win.last),
                       below=[], query=query, as_of=aggregates.last_refresh(db),
-                      pending=aggregates.pending(db, _schools_of(kind, unit.id)))
+                      pending=_waiting(db, kind, unit.id))
     if kind == "province":
         districts = db.execute(select(District.id, District.name).where(District.province_id == unit.id)
                                .order_by(District.name, District.id)).all()

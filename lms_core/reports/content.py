@@ -110,8 +110,8 @@ U_TEACHERS, U_STUDENTS, U_QUIZZES = (N_("Active teachers (used the platform in t
                                      N_("Active students (used the platform in the period)"),
                                      N_("Quizzes taken (attempts submitted)"))
 P_ACTIVE = N_("A user is active when they signed in or recorded any learning activity in the period.")
-P_BUNDLED = N_("These figures leave out the schools that send only their online share from their own server (report "
-               "bundles): {schools}.")
+P_BUNDLED = N_("These figures, and those of the sections after them, leave out the schools that send only their "
+               "online share from their own server (report bundles): {schools}.")
 P_SELF_LEVEL = N_("Level reached: {level}.")
 P_SELF_GROUP = N_("{group}: {points} points, {level}.")
 P_SELF_MISSING = N_("The self-assessment is not included: {reason}")
@@ -552,12 +552,14 @@ def build(*, db: Session, actor: User, host: Any, kind: str, unit_id: int, year_
              *host.report_sections(db=db, actor=actor, school_id=unit.id if unit.kind == "school" else None,
                                    school_ids=school_ids, start=when.start, end=when.end)]
     bundled = _bundled_schools(db, school_ids, year_id)
-    for s in sorted(extra, key=lambda s: s.order):
+    extra.sort(key=lambda s: s.order)
+    first = extra[0] if extra else None
+    for s in extra:
         table = _plugin_table(s)
         section = Section(s.key, table.title, tables=[table])
         if s.key == "usage":
             section.paragraphs.append(gettext(P_ACTIVE))
-        if bundled:  # their people and materials are on their own server: not counted here
+        if bundled and s is first:  # their people and materials are on their own server: not counted here
             section.paragraphs.append(gettext(P_BUNDLED).format(schools=", ".join(bundled)))
         sections.append(section)
     if unit.kind == "school":

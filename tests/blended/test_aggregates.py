@@ -36,6 +36,7 @@ def taught(db: Session, world, plan):  # noqa: ANN001, ANN201
 def test_refresh_counts_each_week_from_the_current_records(db: Session, world, taught) -> None:
     assert aggregates.pending(db) == 1  # one plan, however many changes
     assert aggregates.pending(db, [world.school.id]) == 1 and aggregates.pending(db, [world.other_school.id]) == 0
+    assert aggregates.pending(db, class_id=world.class_6a.id) == 1 and aggregates.pending(db, class_id=world.class_7a.id) == 0
     assert aggregates.refresh(db=db) == 1
     weeks = _weeks(db)
     # 70 periods over 35 weeks: two planned each week; periods 1, 2 (week 1) and 9 (week 5) planned online
@@ -98,14 +99,23 @@ def test_a_plan_that_cannot_be_recomputed_is_set_aside_and_the_others_go_on(db: 
     assert other.id not in set(db.scalars(select(DirtyPlan.plan_id)))
 
 
-def test_a_database_failure_ends_the_run_and_sets_nothing_aside(db: Session, world, taught, monkeypatch) -> None:
-    from sqlalchemy.exc import OperationalError
+def _database_errors() -> list[Exception]:
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, TimeoutError
 
+    lost = DBAPIError("SELECT 1", {}, Exception("connection reset"), connection_invalidated=True)
+    return [OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly")),
+            InterfaceError("SELECT 1", {}, Exception("connection already closed")), lost,
+            TimeoutError("QueuePool limit of size 5 overflow 10 reached")]
+
+
+@pytest.mark.parametrize("error", _database_errors(), ids=["operational", "interface", "invalidated", "pool"])
+def test_a_database_failure_ends_the_run_and_sets_nothing_aside(db: Session, world, taught, monkeypatch,
+                                                                error: Exception) -> None:
     def database_gone(session: Session, plan_ids: list[int]):  # noqa: ANN202
-        raise OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+        raise error
 
     monkeypatch.setattr(aggregates, "_replace_class_weeks", database_gone)
-    with pytest.raises(OperationalError):
+    with pytest.raises(type(error)):
         aggregates.refresh(db=db)
     db.rollback()
     assert aggregates.pending(db) == 1 and db.scalar(select(func.count()).select_from(Refresh)) == 0
