@@ -34,6 +34,10 @@ MAX_DEPTH = 1  # an archive may hold archives (DOCX embeds XLSX charts), but tho
 # Small members are not ratio-checked: an XML part of a few hundred KB legitimately packs 100:1+.
 RATIO_FLOOR = 1_000_000
 
+# what reading a damaged archive or member raises: zipfile's own errors (NotImplementedError: an unknown compression
+# method), and those of the decompressors (zlib, lzma; bz2 raises OSError) on damaged compressed bytes
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError, OSError,
+              RuntimeError, zlib.error, lzma.LZMAError)
 _ZIP_MAGIC = b"PK\x03\x04"
 _DRIVE = re.compile(r"^[A-Za-z]:")
 _SUPPORTED_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -82,8 +86,7 @@ def _check(data: bytes | Path, budget: _Budget, *, depth: int) -> list[zipfile.Z
             for info in infos:
                 if not info.is_dir() and info.file_size >= len(_ZIP_MAGIC):
                     _check_nested(archive, info, budget, depth=depth)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, ValueError, EOFError,
-            OSError, RuntimeError, zlib.error, lzma.LZMAError):  # lzma, zlib: a member's damaged compressed bytes
+    except UNREADABLE:
         raise Invalid(BROKEN_ARCHIVE) from None
     return infos
 
@@ -147,8 +150,7 @@ def refuse_dtd(data: bytes, *, broken: str) -> None:
                         parser.Parse(chunk, False)
                         chunk = stream.read(1 << 16)
                 parser.Parse(b"", True)
-            except (expat.ExpatError, ValueError, zipfile.BadZipFile, OSError, EOFError, RuntimeError,
-                    NotImplementedError, zlib.error, lzma.LZMAError):  # a damaged or unreadable member
+            except (expat.ExpatError, *UNREADABLE):  # ValueError: refuse() found a DTD or an entity
                 raise Invalid(broken) from None
 
 

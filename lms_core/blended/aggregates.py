@@ -187,17 +187,27 @@ def _lock(db: Session) -> None:
         db.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": LOCK_KEY})
 
 
-def _recompute(db: Session, plan_ids: list[int], top: int) -> None:
-    """Recompute some plans' class weeks and their schools' weeks, and consume the queue rows they answer; commit."""
-    _lock(db)
-    # the queue rows this batch answers, read before the plans are: a teacher's change that commits while the batch
-    # computes may hold a lower id than `top`, and must stay queued for the next round
-    consumed = list(db.scalars(select(DirtyPlan.id).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top)))
-    groups = _replace_class_weeks(db, plan_ids)
-    refresh_school_weeks(db, groups)
-    for start in range(0, len(consumed), 10000):
-        db.execute(delete(DirtyPlan).where(DirtyPlan.id.in_(consumed[start:start + 10000])))
-    db.commit()
+def _recompute(db: Session, plan_ids: list[int], top: int) -> Exception | None:
+    """Recompute some plans' class weeks and their schools' weeks, consume the queue rows they answer and commit;
+    return the error, rolled back, when the plans fail (a failure of the database itself is raised: _database_down).
+
+    The lock is taken again here: after a rolled-back batch, each plan is retried in a transaction of its own."""
+    try:
+        _lock(db)
+        # the queue rows this batch answers, read before the plans are: a teacher's change that commits while the
+        # batch computes may hold a lower id than `top`, and must stay queued for the next round
+        consumed = list(db.scalars(select(DirtyPlan.id).where(DirtyPlan.plan_id.in_(plan_ids), DirtyPlan.id <= top)))
+        groups = _replace_class_weeks(db, plan_ids)
+        refresh_school_weeks(db, groups)
+        for start in range(0, len(consumed), 10000):
+            db.execute(delete(DirtyPlan).where(DirtyPlan.id.in_(consumed[start:start + 10000])))
+        db.commit()
+        return None
+    except Exception as exc:  # noqa: BLE001 - one plan's failure must not hold back the province's figures
+        if _database_down(exc):
+            raise
+        db.rollback()
+        return exc
 
 
 def _database_down(exc: Exception) -> bool:
@@ -207,29 +217,13 @@ def _database_down(exc: Exception) -> bool:
         isinstance(exc, DBAPIError) and exc.connection_invalidated)
 
 
-def _recompute_alone(db: Session, plan_ids: list[int], top: int, set_aside: set[int]) -> int:
-    """After a batch failed: recompute its plans one by one; a plan that fails alone is logged and set aside for the
-    rest of this run (still queued, so it counts as waiting and is tried again next run). Return the plans done."""
-    done = 0
-    for plan_id in plan_ids:
-        try:
-            _recompute(db, [plan_id], top)
-            done += 1
-        except Exception as exc:  # noqa: BLE001 - one plan's failure must not hold back the province's figures
-            if _database_down(exc):
-                raise
-            db.rollback()
-            log.exception("blended aggregates: plan %s could not be recomputed; it stays queued", plan_id)
-            set_aside.add(plan_id)
-    return done
-
-
 def refresh(*, db: Session, max_plans: int | None = None) -> int:
     """Bring the aggregates of every dirty plan up to date; return how many plans were recomputed.
 
     Each batch of plans commits on its own, with the queue rows it consumed, so a crash loses nothing: the plans
-    not yet recomputed stay queued. A batch that fails is done again plan by plan, so one bad plan is set aside (and
-    logged) instead of stopping every later batch; a lost database connection ends the run."""
+    not yet recomputed stay queued. A batch that fails is done again plan by plan: a plan that fails alone is logged
+    and set aside for the rest of the run (still queued, so it counts as waiting and is tried again next run)
+    instead of stopping every later batch. A failure of the database itself ends the run."""
     started = time.perf_counter()
     done = 0
     set_aside: set[int] = set()
@@ -243,14 +237,16 @@ def refresh(*, db: Session, max_plans: int | None = None) -> int:
         limit = BATCH if max_plans is None else min(BATCH, max_plans - done)
         plan_ids = list(db.scalars(select(DirtyPlan.plan_id).where(DirtyPlan.id <= top, fresh).distinct()
                                    .order_by(DirtyPlan.plan_id).limit(limit)))
-        try:
-            _recompute(db, plan_ids, top)
+        if _recompute(db, plan_ids, top) is None:
             done += len(plan_ids)
-        except Exception as exc:  # noqa: BLE001 - found again plan by plan just below
-            if _database_down(exc):
-                raise
-            db.rollback()
-            done += _recompute_alone(db, plan_ids, top, set_aside)
+            continue
+        for plan_id in plan_ids:
+            if (error := _recompute(db, [plan_id], top)) is None:
+                done += 1
+            else:
+                log.error("blended aggregates: plan %s could not be recomputed; it stays queued", plan_id,
+                          exc_info=error)
+                set_aside.add(plan_id)
     if done:
         db.add(Refresh(finished_at=utcnow(), plans=done, seconds=round(time.perf_counter() - started, 3)))
         db.commit()
